@@ -1,0 +1,32 @@
+// The store's public surface: opening the database, keys and sealing, and the repositories.
+export { SQLITE_BUSY_TIMEOUT_MS, describePostgresUrl, openDatabase } from './database.ts';
+export type { DatabaseOptions, Dialect, OpenDatabase } from './database.ts';
+export type {
+  ConnectionTable,
+  Database,
+  GroupMemberTable,
+  ScimResourceTable,
+  TokenTable,
+} from './database-types.ts';
+export { migrations } from './migrations/index.ts';
+export { KEY_FILE_NAME, ROOT_KEY_BYTES, deriveKeys, resolveRootKey } from './root-key.ts';
+export type { DerivedKeys, RootKey, RootKeyOptions } from './root-key.ts';
+export { createSecretBox, secretAad } from './secret-box.ts';
+export type { SecretBox } from './secret-box.ts';
+export { createConnectionRepository } from './connection-repository.ts';
+export type {
+  ConnectionRepository,
+  ConnectionRepositoryDependencies,
+  NewConnection,
+  RemovedConnection,
+} from './connection-repository.ts';
+export { LAST_USED_RESOLUTION_MS, createTokenRepository } from './token-repository.ts';
+export type {
+  IssuedToken,
+  NewToken,
+  TokenRepository,
+  TokenRepositoryDependencies,
+  VerifiedToken,
+} from './token-repository.ts';
+export { openStore } from './store.ts';
+export type { Store, StoreOptions } from './store.ts';

@@ -1,0 +1,8 @@
+// Every migration, listed statically: the build emits .js files, so reading the folder for .ts
+// names would find nothing in production. Names sort in the order they must run; append only.
+import type { Migration } from 'kysely';
+import * as m0001 from './0001-initial.ts';
+
+export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
+  '0001-initial': m0001,
+});
