@@ -48,6 +48,8 @@ export interface OpenDatabase {
 
 /** SQLite waits this long for another writer (the CLI beside a running server) before SQLITE_BUSY. */
 export const SQLITE_BUSY_TIMEOUT_MS = 5000;
+/** SQL function registered on every SQLite connection: Unicode lower-case, as `String#toLowerCase`. */
+export const SQLITE_FOLD_FUNCTION = 'roster_fold';
 // Starting instances may wait behind another one's migration, which can take longer than a write.
 const SQLITE_MIGRATION_BUSY_TIMEOUT_MS = 120_000;
 const POSTGRES_SCHEMA_PATTERN = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -92,6 +94,11 @@ async function openSqlite(dataDir: string): Promise<OpenDatabase> {
     // killed process (NORMAL would survive kill -9 but may lose the last commits on power loss).
     sqlite.pragma('synchronous = FULL');
     sqlite.pragma('foreign_keys = ON');
+    // SQLite's lower() folds ASCII only; SCIM's case-insensitive comparisons need the same Unicode
+    // folding the application uses for its stored keys (String#toLowerCase), as PostgreSQL's lower().
+    sqlite.function(SQLITE_FOLD_FUNCTION, { deterministic: true }, (value: unknown) =>
+      typeof value === 'string' ? value.toLowerCase() : value,
+    );
   } catch (cause) {
     sqlite.close();
     throw new DatabaseError(
@@ -114,6 +121,7 @@ async function migrateSqlite(db: Kysely<Database>, sqlite: SqliteDatabase.Databa
   // Kysely takes no migration lock on SQLite and runs migrations outside a transaction. Holding
   // BEGIN IMMEDIATE on the shared handle around the Migrator makes the whole run one atomic write
   // that other processes wait for; they then find nothing left to do.
+  if (isSqliteUpToDate(sqlite)) return;
   sqlite.pragma(`busy_timeout = ${SQLITE_MIGRATION_BUSY_TIMEOUT_MS}`);
   try {
     sqlite.exec('BEGIN IMMEDIATE');
@@ -140,6 +148,18 @@ async function migrateSqlite(db: Kysely<Database>, sqlite: SqliteDatabase.Databa
   } finally {
     sqlite.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
   }
+}
+
+/** True when every known migration is recorded: opening then needs no write lock at all. */
+function isSqliteUpToDate(sqlite: SqliteDatabase.Database): boolean {
+  const table = sqlite
+    .prepare("select 1 from sqlite_master where type = 'table' and name = 'kysely_migration'")
+    .get();
+  if (table === undefined) return false;
+  const applied = new Set(
+    (sqlite.prepare('select name from kysely_migration').all() as { name: string }[]).map((r) => r.name),
+  );
+  return Object.keys(migrations).every((name) => applied.has(name));
 }
 
 /**

@@ -1,5 +1,10 @@
 // The store's public surface: opening the database, keys and sealing, and the repositories.
-export { SQLITE_BUSY_TIMEOUT_MS, describePostgresUrl, openDatabase } from './database.ts';
+export {
+  SQLITE_BUSY_TIMEOUT_MS,
+  SQLITE_FOLD_FUNCTION,
+  describePostgresUrl,
+  openDatabase,
+} from './database.ts';
 export type { DatabaseOptions, Dialect, OpenDatabase } from './database.ts';
 export type {
   ConnectionTable,
