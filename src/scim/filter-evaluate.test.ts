@@ -303,7 +303,14 @@ void describe('evaluateFilter: types', () => {
 void describe('evaluateFilter: where values live', () => {
   void test('meta sub-attributes read from resource.meta', () => {
     assert.equal(matches('meta.resourceType eq "User"', bjensen), true);
-    assert.equal(matches('meta.resourceType eq "user"', bjensen), false);
+    assert.equal(matches('meta.resourceType eq "user"', bjensen), true);
+    assert.equal(
+      matches(
+        'meta.location eq "HTTPS://EXAMPLE.COM/v2/Users/2819c223-7f76-453a-919d-413861904646"',
+        bjensen,
+      ),
+      false,
+    );
     assert.equal(matches('meta.version eq "W/\\"a330bc54f0671c9\\""', bjensen), true);
   });
 

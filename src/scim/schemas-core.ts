@@ -96,8 +96,8 @@ export const COMMON_ATTRIBUTES: readonly AttributeDefinition[] = deepFreeze([
   attribute('meta', 'complex', 'A complex attribute containing resource metadata. READ-ONLY.', {
     mutability: 'readOnly',
     subAttributes: [
+      // Resource type names compare case-insensitively, like `name` in the ResourceType schema (§8.7.2).
       attribute('resourceType', 'string', 'The name of the resource type of the resource.', {
-        caseExact: true,
         mutability: 'readOnly',
       }),
       attribute(
