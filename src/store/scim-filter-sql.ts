@@ -380,10 +380,22 @@ function compileCompare(
   if (resolved.attribute.multiValued) {
     // A multi-valued attribute matches when any element matches; a complex one without a
     // sub-attribute compares its `value` (RFC 7644 §3.4.2.2: `emails co "example.com"`).
+    // `ne` is the negation of `eq` over all values, and `eq null` means no value is assigned, as
+    // in the in-memory evaluator (scim/filter-evaluate.ts).
     const sub = resolved.subAttribute ?? defaultValueSub(resolved.attribute);
-    return existsElement(resolved, ctx, (element) =>
-      compileScalarCompare(elementOperand(element, resolved.attribute, sub), operator, value, ctx),
-    );
+    const any = (op: CompareOperator, v: FilterValue): Sql =>
+      existsElement(resolved, ctx, (element) => {
+        const operand = elementOperand(element, resolved.attribute, sub);
+        return v === null
+          ? sql`(${textOf(operand, ctx.dialect)} is not null)`
+          : compileScalarCompare(operand, op, v, ctx);
+      });
+    if (value === null) {
+      if (operator !== 'eq' && operator !== 'ne')
+        throw badRequest('invalidFilter', `operator '${operator}' cannot compare with null`);
+      return operator === 'eq' ? sql`(not ${any('eq', null)})` : any('eq', null);
+    }
+    return operator === 'ne' ? sql`(not ${any('eq', value)})` : any(operator, value);
   }
   if (resolved.attribute.type === 'complex' && !resolved.subAttribute)
     throw badRequest('invalidFilter', `'${printPath(path)}' is complex: compare one of its sub-attributes`);
@@ -594,9 +606,22 @@ function compileMembership(
     }
   };
   let predicate: Sql;
+  let negate = false;
   if (test.kind === 'filter') predicate = inner(test.filter);
-  else predicate = leafTest(resolved.subAttribute?.name ?? 'value', test);
-  return sql`exists (select 1 from group_members as ${sql.ref(m)} left join scim_resources as ${sql.ref(o)} on ${sql.ref(`${o}.id`)} = ${sql.ref(`${m}.${other}`)} where ${sql.ref(`${m}.${self}`)} = ${col(ctx, 'id')} and ${predicate})`;
+  else if (test.kind === 'compare' && (test.operator === 'ne' || test.value === null)) {
+    // Same rule as for other multi-valued attributes: `ne` negates `eq` over all members.
+    negate = test.operator === 'ne' ? test.value !== null : true;
+    predicate =
+      test.value === null
+        ? leafTest(resolved.subAttribute?.name ?? 'value', { kind: 'present' })
+        : leafTest(resolved.subAttribute?.name ?? 'value', {
+            kind: 'compare',
+            operator: 'eq',
+            value: test.value,
+          });
+  } else predicate = leafTest(resolved.subAttribute?.name ?? 'value', test);
+  const exists = sql`exists (select 1 from group_members as ${sql.ref(m)} left join scim_resources as ${sql.ref(o)} on ${sql.ref(`${o}.id`)} = ${sql.ref(`${m}.${other}`)} where ${sql.ref(`${m}.${self}`)} = ${col(ctx, 'id')} and ${predicate})`;
+  return negate ? sql`(not ${exists})` : exists;
 }
 
 /** The SQL expression to order by for `sortBy` (RFC 7644 §3.4.2.3), or undefined for the default order. */

@@ -509,7 +509,7 @@ function indexedColumns(type: ScimResourceType, data: ScimResource) {
     display_name: displayName,
     display_name_key: type === 'Group' && displayName !== null ? foldKey(displayName) : null,
     external_id: externalId,
-    active: type === 'User' ? (data['active'] === false ? 0 : 1) : null,
+    active: type === 'User' && typeof data['active'] === 'boolean' ? (data['active'] ? 1 : 0) : null,
   };
 }
 

@@ -201,6 +201,9 @@ export async function createResource(
   const { rest, members } = type === 'Group' ? splitGroupBody(body) : { rest: body, members: undefined };
   const data = normalizeResourceInput(rest, schema, 'create');
   delete data['members'];
+  // A user created without `active` is active: every IdP sends `active: true` on create, and an
+  // account nobody disabled should not read as disabled (docs/scim.md).
+  if (type === 'User' && !('active' in data)) data['active'] = true;
   const stored = await ctx.repository.create(ctx.connectionId, type, data, members ?? []);
   return single(ctx, type, stored, projection, 201);
 }
