@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { AttributePath, CompareOperator, Filter, FilterValue, PatchPath } from './filter-ast.ts';
-import { parseFilter, parsePatchPath } from './filter-parser.ts';
+import { parseAttributePath, parseFilter, parsePatchPath } from './filter-parser.ts';
 
 const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
 const CORE_USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
@@ -470,4 +470,21 @@ void describe('parsePatchPath', () => {
   for (const text of bad) {
     void test(`rejects ${JSON.stringify(text)}`, () => assert.equal(parsePatchPath(text).ok, false));
   }
+});
+
+void describe('parseAttributePath', () => {
+  void test('parses plain, dotted and URN-qualified paths as sortBy and attributes use them', () => {
+    assert.deepEqual(parseAttributePath('userName'), { ok: true, value: path('userName') });
+    assert.deepEqual(parseAttributePath(' name.familyName '), { ok: true, value: path('name.familyName') });
+    assert.deepEqual(parseAttributePath(`${ENTERPRISE}:manager.value`), {
+      ok: true,
+      value: { uri: ENTERPRISE, attribute: 'manager', subAttribute: 'value' },
+    });
+  });
+
+  void test('refuses value filters, operators and junk', () => {
+    for (const text of ['', 'emails[type eq "work"]', 'userName eq "x"', 'a.b.c', '(userName)', 'urn:']) {
+      assert.equal(parseAttributePath(text).ok, false, text);
+    }
+  });
 });

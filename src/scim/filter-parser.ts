@@ -415,3 +415,19 @@ export function parsePatchPath(text: string): ParseResult<PatchPath> {
     return result;
   });
 }
+
+/**
+ * Parses a plain attribute path (`sortBy`, `attributes`, `excludedAttributes`; RFC 7644 §3.4.2.3,
+ * §3.4.2.5): `[urn ":"] name ["." sub]`, with no value filter. Surrounding whitespace is ignored.
+ */
+export function parseAttributePath(text: string): ParseResult<AttributePath> {
+  const parser = new Parser(text, DEFAULT_FILTER_MAX_DEPTH);
+  return run(text, DEFAULT_FILTER_MAX_LENGTH, 'attribute path', () => {
+    parser.skipSpace();
+    const { path } = parser.readPath();
+    parser.skipSpace();
+    if (!parser.atEnd())
+      parser.fail(`unexpected ${excerpt(text.slice(parser.pos))} after the attribute path`);
+    return path;
+  });
+}

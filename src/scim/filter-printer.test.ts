@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import type { AttributePath, Filter, PatchPath } from './filter-ast.ts';
 import { COMPARE_OPERATORS } from './filter-ast.ts';
-import { parseFilter, parsePatchPath } from './filter-parser.ts';
+import { parseAttributePath, parseFilter, parsePatchPath } from './filter-parser.ts';
 import { printAttributePath, printFilter, printPatchPath } from './filter-printer.ts';
 
 const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
@@ -249,6 +249,17 @@ void describe('parseFilter on arbitrary input', () => {
         },
       ),
       { numRuns: 2000 },
+    );
+  });
+});
+
+void describe('printAttributePath', () => {
+  void test('parseAttributePath(printAttributePath(p)) equals p', () => {
+    fc.assert(
+      fc.property(pathArb, (p) => {
+        assert.deepEqual(parseAttributePath(printAttributePath(p)), { ok: true, value: p });
+      }),
+      { numRuns: 1000 },
     );
   });
 });
