@@ -471,6 +471,11 @@ void describe('applyPatch semantics', () => {
     rejects(() => patch(user(), request({ op: 'remove', path: 'id' })), 'mutability', 'id');
     rejects(() => patch(user(), request({ op: 'remove', path: 'meta' })), 'mutability', 'meta');
     rejects(
+      () => patch(user(), request({ op: 'replace', path: 'schemas', value: [URN.user] })),
+      'mutability',
+      'schemas',
+    );
+    rejects(
       () => patch(user(), request({ op: 'replace', path: 'meta.created', value: '2020-01-01T00:00:00Z' })),
       'mutability',
     );

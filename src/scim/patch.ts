@@ -247,6 +247,10 @@ function applyOperation(working: JsonObject, operation: PatchOperation, context:
 
 function resolveTarget(schema: ResourceSchema, patchPath: PatchPath): Target | undefined {
   const resolved = resolveAttributePath(schema, patchPath.path);
+  if (resolved === undefined && patchPath.path.attribute.toLowerCase() === 'schemas') {
+    // RFC 7643 §3: `schemas` follows the attributes present; clients never write it directly.
+    throw badRequest('mutability', '"schemas" is maintained by the server');
+  }
   if (resolved === undefined) {
     const uri = patchPath.path.uri?.toLowerCase();
     if (uri !== undefined && !schemaIdsOf(schema).some((id) => id.toLowerCase() === uri)) {
