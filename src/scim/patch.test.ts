@@ -278,6 +278,8 @@ void describe('applyPatch with Entra default-mode requests', () => {
       { op: 'Replace', path: `${ENTERPRISE}:manager`, value: null },
       { op: 'Remove', path: `${ENTERPRISE}:manager[value eq "boss-id"]` },
       { op: 'remove', path: `${ENTERPRISE}:manager` },
+      { op: 'Remove', path: `${ENTERPRISE}:manager`, value: 'boss-id' },
+      { op: 'Remove', path: `${ENTERPRISE}:manager`, value: [{ value: 'boss-id' }] },
     ]) {
       const { resource } = patch(withManager, request(operation));
       assert.equal(resource[ENTERPRISE], undefined, JSON.stringify(operation));
@@ -285,6 +287,11 @@ void describe('applyPatch with Entra default-mode requests', () => {
     }
     const other = patch(withManager, request({ op: 'Remove', path: `${ENTERPRISE}:manager[value eq "x"]` }));
     assert.equal(other.changed, false);
+    const listed = patch(
+      withManager,
+      request({ op: 'Remove', path: `${ENTERPRISE}:manager`, value: [{ value: 'x' }] }),
+    );
+    assert.equal(listed.changed, false);
   });
 
   void test('a new manager value drops the stale $ref', () => {

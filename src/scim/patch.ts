@@ -685,7 +685,8 @@ function removeListed(container: JsonObject, target: Target, value: unknown): vo
   const { attribute, label } = target;
   if (Array.isArray(value) && value.length === 0) return;
   const current = ownValue(container, attribute.name);
-  const selectors = normalizeAttributeValue(attribute, value, label);
+  // A single-valued complex attribute (manager) may be selected by a one-element list too.
+  const selectors = normalizeAttributeValue({ ...attribute, multiValued: true }, value, label);
   if (selectors === undefined || current === undefined) return;
   const list = Array.isArray(selectors) ? selectors : [selectors];
   const selected = (element: unknown) => list.some((s) => covers(attribute, element, s));
