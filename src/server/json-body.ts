@@ -60,7 +60,7 @@ export function registerJsonBodyParser(app: FastifyInstance, bodyLimit: number):
         done(new JsonTooDeepError(), undefined);
         return;
       }
-      secureParse(request, text, done);
+      void secureParse(request, text, done);
     },
   );
 }
