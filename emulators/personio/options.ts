@@ -72,7 +72,13 @@ const HOUR = 60 * MINUTE;
  * Personio retries a failed delivery with growing delays, six attempts over about three days
  * (developer hub, "Webhooks"). The exact schedule is not published; this one is plausible.
  */
-export const DEFAULT_WEBHOOK_RETRY_DELAYS_MS: readonly number[] = [MINUTE, 15 * MINUTE, 2 * HOUR, 12 * HOUR, 48 * HOUR];
+export const DEFAULT_WEBHOOK_RETRY_DELAYS_MS: readonly number[] = [
+  MINUTE,
+  15 * MINUTE,
+  2 * HOUR,
+  12 * HOUR,
+  48 * HOUR,
+];
 
 export function resolveOptions(options: PersonioEmulatorOptions = {}): ResolvedOptions {
   const employees = options.employees ?? 200;
