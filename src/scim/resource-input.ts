@@ -469,7 +469,8 @@ export function assertRequired(resource: JsonObject, schema: ResourceSchema): vo
       const label = labelOf({ ...target, attribute });
       const value = ownValue(container, attribute.name);
       if (value === undefined) {
-        if (attribute.required && attribute.name !== 'members') {
+        // Group members never reach this object: the membership table holds them.
+        if (attribute.required && !(!isExtension && attribute.name === 'members')) {
           throw badRequest('invalidValue', `Attribute "${label}" is required`);
         }
         continue;
