@@ -408,6 +408,10 @@ void describe('applyPatch semantics', () => {
     assert.deepEqual(merged.resource.name, { givenName: 'Barbara', familyName: 'Jensen', middleName: 'J' });
     const cleared = patch(user(), request({ op: 'replace', path: 'name', value: { familyName: null } }));
     assert.deepEqual(cleared.resource.name, { givenName: 'Barbara' });
+    const emptied = patch(user(), request({ op: 'replace', path: 'name', value: [] }));
+    assert.equal(emptied.resource.name, undefined);
+    const untouched = patch(user(), request({ op: 'replace', path: 'name', value: {} }));
+    assert.equal(untouched.changed, false);
     const dotted = patch(user(), request({ op: 'replace', path: 'name.givenName', value: 'Babs' }));
     assert.deepEqual(dotted.resource.name, { givenName: 'Babs', familyName: 'Jensen' });
   });

@@ -455,7 +455,8 @@ function mergeComplex(
   label: string,
 ): JsonObject | undefined {
   const normalised = normalizeAttributeValue(elementDefinition(attribute), value, label);
-  if (value === null || value === '') return undefined;
+  // null, "" and [] unassign the whole value (RFC 7643 §2.5); {} changes nothing.
+  if (normalised === undefined && !isPlainObject(value)) return undefined;
   const merged: JsonObject = { ...current };
   const given = new Set<string>();
   const raw = isPlainObject(value) ? value : { value };
