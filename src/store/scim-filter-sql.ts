@@ -397,8 +397,18 @@ function compileCompare(
     }
     return operator === 'ne' ? sql`(not ${any('eq', value)})` : any(operator, value);
   }
-  if (resolved.attribute.type === 'complex' && !resolved.subAttribute)
-    throw badRequest('invalidFilter', `'${printPath(path)}' is complex: compare one of its sub-attributes`);
+  if (resolved.attribute.type === 'complex' && !resolved.subAttribute) {
+    // A complex attribute compared as a whole compares its `value` (`manager eq "id"`).
+    const value_ = defaultValueSub(resolved.attribute);
+    if (!value_)
+      throw badRequest('invalidFilter', `'${printPath(path)}' is complex: compare one of its sub-attributes`);
+    return compileScalarCompare(
+      scalarOperand({ ...resolved, subAttribute: value_ }, ctx),
+      operator,
+      value,
+      ctx,
+    );
+  }
   return compileScalarCompare(scalarOperand(resolved, ctx), operator, value, ctx);
 }
 

@@ -1,6 +1,6 @@
 // Roster's own directory: SCIM Users and Groups per connection in `scim_resources`, memberships in
-// `group_members`. Writes are compare-and-swap on `version`, so parallel PATCHes from several
-// requests or processes never lose an update; membership changes cost O(changed members).
+// `group_members`. Updates lock the row they change, so parallel PATCHes from several requests or
+// processes never lose an update; membership changes cost O(changed members).
 import { randomUUID } from 'node:crypto';
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { ResourceSchema } from '../scim/attribute-resolver.ts';
@@ -61,10 +61,7 @@ export interface ListResult {
   readonly previousCursor?: string;
 }
 
-/** Thrown by a compare-and-swap write that lost a race; the caller re-reads and retries. */
-class VersionConflict extends Error {}
-
-const MAX_CAS_ATTEMPTS = 20;
+const MAX_RETRIES = 5;
 
 export interface ScimRepositoryOptions {
   readonly now?: () => Date;
@@ -130,8 +127,9 @@ export class ScimRepository {
   }
 
   /**
-   * Read-modify-write with compare-and-swap: `change` computes the new data from the current one
-   * and may change memberships inside the same transaction. Retried on a lost race.
+   * Read-modify-write in one transaction: the row is locked first (`FOR UPDATE` on PostgreSQL;
+   * SQLite transactions here take the write lock up front), `change` computes the new data from the
+   * current one and may change memberships, and the version is bumped only when something changed.
    * `expectedVersion` implements If-Match (412 when it differs).
    */
   async update(
@@ -144,35 +142,34 @@ export class ScimRepository {
     },
     expectedVersion?: number,
   ): Promise<{ readonly resource: StoredResource; readonly changed: boolean }> {
-    for (let attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
-      const current = await this.get(connectionId, type, id);
-      if (!current) throw notFound(`${type} '${id}' not found`);
-      if (expectedVersion !== undefined && current.version !== expectedVersion)
-        throw new ScimError(
-          412,
-          `${type} '${id}' has changed (version ${current.version}); re-read it and retry`,
-        );
-      const next = change(current);
+    for (let attempt = 0; ; attempt++) {
       try {
         return await this.#db.transaction().execute(async (tx) => {
+          let query = tx
+            .selectFrom('scim_resources')
+            .selectAll()
+            .where('connection_id', '=', connectionId)
+            .where('resource_type', '=', type)
+            .where('id', '=', id);
+          if (this.#dialect === 'postgres') query = query.forUpdate();
+          const row = await query.executeTakeFirst();
+          if (!row) throw notFound(`${type} '${id}' not found`);
+          const current = toStored(row);
+          if (expectedVersion !== undefined && current.version !== expectedVersion)
+            throw new ScimError(
+              412,
+              `${type} '${id}' has changed (version ${current.version}); re-read it and retry`,
+            );
+          const next = change(current);
           const now = this.#now().toISOString();
           let membersChanged = false;
           if (type === 'Group' && next.members && next.members.length > 0)
             membersChanged = await this.#applyMemberChanges(tx, connectionId, id, next.members, now);
           const dataChanged = !deepEqual(current.data, next.data);
-          if (!dataChanged && !membersChanged) {
-            // A no-op (e.g. re-adding a present member) must not bump lastModified (Entra retries forever
-            // on errors and compares versions), but it still must not race a concurrent writer.
-            const unchanged = await tx
-              .selectFrom('scim_resources')
-              .select('version')
-              .where('id', '=', id)
-              .executeTakeFirst();
-            if (!unchanged || unchanged.version !== current.version) throw new VersionConflict();
-            return { resource: current, changed: false };
-          }
+          // A no-op (re-adding a present member) must not bump the version or lastModified.
+          if (!dataChanged && !membersChanged) return { resource: current, changed: false };
           if (dataChanged) await this.#assertUnique(tx, connectionId, type, next.data, id);
-          const row = await tx
+          const updated = await tx
             .updateTable('scim_resources')
             .set({
               ...indexedColumns(type, next.data),
@@ -181,21 +178,19 @@ export class ScimRepository {
               last_modified: now,
             })
             .where('id', '=', id)
-            .where('version', '=', current.version)
             .returningAll()
-            .executeTakeFirst()
+            .executeTakeFirstOrThrow()
             .catch((error: unknown) => {
               throw uniquenessError(error, type) ?? error;
             });
-          if (!row) throw new VersionConflict();
-          return { resource: toStored(row), changed: true };
+          return { resource: toStored(updated), changed: true };
         });
       } catch (error) {
-        if (error instanceof VersionConflict || isSerializationFailure(error)) continue;
+        // Deadlocks and serialisation failures are transient: run the whole change again.
+        if (isSerializationFailure(error) && attempt < MAX_RETRIES) continue;
         throw error;
       }
     }
-    throw new ScimError(409, `${type} '${id}' is being changed by many requests at once; retry`);
   }
 
   /** Deletes a resource and every membership it takes part in. Answers false when it did not exist. */
@@ -439,7 +434,7 @@ export class ScimRepository {
         )
         .onConflict((oc) => oc.columns(['group_id', 'member_id']).doNothing())
         .executeTakeFirst();
-      inserted += Number((result as { numInsertedRows?: bigint }).numInsertedRows ?? 0n);
+      inserted += Number(result.numInsertedOrUpdatedRows ?? 0n);
     }
     return inserted > 0;
   }
