@@ -1,0 +1,196 @@
+// `npm run bench [-- <name>...] [options]`: runs the named benchmarks (all when none is named) and
+// prints their figures; the SCIM benchmark also writes bench/results/latest.json.
+// Never part of `npm test`: it takes minutes and its figures depend on the machine.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+import type { Dialect } from '../src/store/database.ts';
+import { runScimBenchmark } from './scim-benchmark.ts';
+import { evaluateTargets, formatReport, scenarioNames, toJson, type RunSettings } from './scim-report.ts';
+import type { ScenarioName } from './scim-scenarios.ts';
+
+const BENCHMARKS = ['scim'] as const;
+type BenchmarkName = (typeof BENCHMARKS)[number];
+
+const RESULTS_DIR = join(import.meta.dirname, 'results');
+const DEFAULT_POSTGRES_URL = 'postgres://postgres@127.0.0.1:5432/test';
+
+const USAGE = `Usage: npm run bench [-- [scim] [options]]
+
+Benchmarks: ${BENCHMARKS.join(', ')} (all when none is named)
+
+Options:
+  --dialect sqlite|postgres|both   databases to measure (default both)
+  --scenario NAME[,NAME...]        only these scenarios: ${scenarioNames().join(', ')}
+  --users N                        users seeded through the store (default 100000)
+  --http-users N                   users created over HTTP before measuring (default 10000)
+  --connections N                  concurrent keep-alive connections (default 10)
+  --warmup S                       warm-up seconds per scenario (default 1)
+  --duration S                     measured seconds per scenario (default 4)
+  --log-level LEVEL                the server's LOG_LEVEL (default warn: no per-request log lines)
+  --postgres-url URL               PostgreSQL to use (default $BENCH_DATABASE_URL, $TEST_DATABASE_URL or
+                                   ${DEFAULT_POSTGRES_URL}); a fresh schema is created and dropped
+  --cpu-prof                       the server writes a V8 CPU profile to bench/results/profiles/
+  --help                           this text
+`;
+
+function parseCommandLine(argv: string[]) {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      dialect: { type: 'string', default: 'both' },
+      scenario: { type: 'string' },
+      users: { type: 'string', default: '100000' },
+      'http-users': { type: 'string', default: '10000' },
+      connections: { type: 'string', default: '10' },
+      warmup: { type: 'string', default: '1' },
+      duration: { type: 'string', default: '4' },
+      'log-level': { type: 'string', default: 'warn' },
+      'postgres-url': { type: 'string' },
+      'cpu-prof': { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  const unknown = positionals.filter((p) => !(BENCHMARKS as readonly string[]).includes(p));
+  if (unknown.length > 0) throw new UsageError(`unknown benchmark ${unknown.join(', ')}`);
+  const dialects: Dialect[] =
+    values.dialect === 'both'
+      ? ['sqlite', 'postgres']
+      : values.dialect === 'sqlite' || values.dialect === 'postgres'
+        ? [values.dialect]
+        : [];
+  if (dialects.length === 0)
+    throw new UsageError(`--dialect is sqlite, postgres or both, not ${values.dialect}`);
+  const known = scenarioNames();
+  const scenarios = (values.scenario ?? '').split(',').filter((s) => s !== '');
+  const unknownScenarios = scenarios.filter((s) => !(known as readonly string[]).includes(s));
+  if (unknownScenarios.length > 0) throw new UsageError(`unknown scenario ${unknownScenarios.join(', ')}`);
+  const users = positiveInteger(values.users, '--users');
+  const smallUsers = Math.min(1000, users);
+  return {
+    help: values.help,
+    benchmarks: (positionals.length > 0 ? positionals : [...BENCHMARKS]) as BenchmarkName[],
+    dialects,
+    scenarios: scenarios as ScenarioName[],
+    users,
+    httpUsers: positiveInteger(values['http-users'], '--http-users'),
+    smallUsers,
+    groupMembers: Math.min(10_000, Math.floor(users / 2)),
+    connections: positiveInteger(values.connections, '--connections'),
+    warmupMs: seconds(values.warmup, '--warmup'),
+    durationMs: seconds(values.duration, '--duration'),
+    logLevel: values['log-level'],
+    postgresUrl:
+      values['postgres-url'] ??
+      process.env['BENCH_DATABASE_URL'] ??
+      process.env['TEST_DATABASE_URL'] ??
+      DEFAULT_POSTGRES_URL,
+    cpuProfile: values['cpu-prof'],
+  };
+}
+
+class UsageError extends Error {}
+
+function positiveInteger(text: string, name: string): number {
+  const n = Number(text);
+  if (!Number.isSafeInteger(n) || n < 1)
+    throw new UsageError(`${name} takes a positive integer, not ${text}`);
+  return n;
+}
+
+function seconds(text: string, name: string): number {
+  const n = Number(text);
+  if (!Number.isFinite(n) || n < 0 || n > 600)
+    throw new UsageError(`${name} takes seconds from 0 to 600, not ${text}`);
+  return n * 1000;
+}
+
+async function main(): Promise<number> {
+  let args: ReturnType<typeof parseCommandLine>;
+  try {
+    args = parseCommandLine(process.argv.slice(2));
+  } catch (error) {
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`);
+    return 2;
+  }
+  if (args.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+
+  const cleanups = new Set<() => Promise<void>>();
+  process.once('SIGINT', () => {
+    process.stderr.write('\ninterrupted: stopping servers and removing bench data\n');
+    void Promise.allSettled([...cleanups].map((c) => c())).then(() => process.exit(130));
+  });
+
+  for (const benchmark of args.benchmarks) {
+    switch (benchmark) {
+      case 'scim': {
+        const started = performance.now();
+        const busy = loadavg()[0] ?? 0;
+        if (busy > availableParallelism() * 0.5)
+          process.stderr.write(
+            `warning: load average is ${busy.toFixed(1)}; other work will skew the figures\n`,
+          );
+        const settings: RunSettings = {
+          startedAt: new Date().toISOString(),
+          machine: {
+            cpus: availableParallelism(),
+            cpuModel: cpus()[0]?.model.trim() ?? 'unknown',
+            node: process.version,
+            memoryMB: Math.round(totalmem() / 1_000_000),
+            loadAverageAtStart: loadavg()[0] ?? 0,
+          },
+          users: args.users,
+          httpUsers: args.httpUsers,
+          smallUsers: args.smallUsers,
+          groupMembers: args.groupMembers,
+          connections: args.connections,
+          warmupMs: args.warmupMs,
+          durationMs: args.durationMs,
+          logLevel: args.logLevel,
+        };
+        const profileDir = join(RESULTS_DIR, 'profiles');
+        if (args.cpuProfile) mkdirSync(profileDir, { recursive: true });
+        const result = await runScimBenchmark({
+          dialects: args.dialects,
+          scenarios: args.scenarios,
+          users: args.users,
+          httpUsers: args.httpUsers,
+          smallUsers: args.smallUsers,
+          groupMembers: args.groupMembers,
+          connections: args.connections,
+          warmupMs: args.warmupMs,
+          durationMs: args.durationMs,
+          logLevel: args.logLevel,
+          postgresUrl: args.postgresUrl,
+          ...(args.cpuProfile ? { cpuProfileDir: profileDir } : {}),
+          progress: (message) => process.stderr.write(`${message}\n`),
+          onInterrupt: (cleanup) => {
+            cleanups.add(cleanup);
+            return () => cleanups.delete(cleanup);
+          },
+        });
+        const summary = {
+          settings,
+          totalSeconds: (performance.now() - started) / 1000,
+          targets: evaluateTargets(result, settings),
+          ...result,
+        };
+        process.stdout.write(`\n${formatReport(summary)}\n`);
+        mkdirSync(RESULTS_DIR, { recursive: true });
+        const file = join(RESULTS_DIR, 'latest.json');
+        writeFileSync(file, toJson(summary));
+        process.stdout.write(`Summary written to ${file}\n`);
+        break;
+      }
+    }
+  }
+  return 0;
+}
+
+process.exitCode = await main();
