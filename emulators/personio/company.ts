@@ -428,6 +428,7 @@ export class Company {
       custom: { ...(fields.custom ?? {}) },
     };
     if (fields.status === undefined) employee.status = statusForHireDate(employee.hireDate, now);
+    skipPassedActivation(employee, now);
     for (const key of ALL_INDEXED_KEYS) employee.changeIndex.set(key, now);
     for (const key of Object.keys(employee.custom)) employee.changeIndex.set(key, now);
     this.employees.set(id, employee);
@@ -466,6 +467,7 @@ export class Company {
       personChanged = true;
     }
     if (changedKeys.length === 0) return [];
+    if (changes.hireDate !== undefined) skipPassedActivation(employee, now);
     employee.lastModifiedAt = now;
     if (options.visibleToUpdatedSince !== false) {
       for (const key of changedKeys) employee.changeIndex.set(key, now);
@@ -627,10 +629,24 @@ export function nextTransition(employee: Employee): Transition | null {
   return best;
 }
 
-/** Personio's rule on create without a status: hire date in the past → active, otherwise onboarding. */
+/**
+ * The onboarding → active job runs on the hire date; a hire date set to a day whose run has passed
+ * is not picked up later ("update of the hire_date will not update employee status on its own").
+ * Termination flips, by contrast, catch up: a backdated termination makes the profile inactive.
+ */
+function skipPassedActivation(employee: Employee, now: number): void {
+  if (employee.hireDate === null) return;
+  const activationAt = utcMidnightOf(employee.hireDate) + ONBOARDING_FLIP_HOUR_UTC * 3_600_000;
+  if (activationAt <= now) employee.flippedActiveFor = employee.hireDate;
+}
+
+/**
+ * Personio's rule on create without a status: hire date in the past → active, in the future →
+ * onboarding. Today counts as past (the day's activation run may already be over).
+ */
 export function statusForHireDate(hireDate: string | null, now: number): EmployeeStatus {
   if (hireDate === null) return 'active';
-  return hireDate < utcDateOf(now) ? 'active' : 'onboarding';
+  return hireDate <= utcDateOf(now) ? 'active' : 'onboarding';
 }
 
 function withoutCustom(fields: EmployeeChanges): Partial<Pick<Employee, EmployeeField>> {
