@@ -229,6 +229,8 @@ export interface ConnectorHandle {
   readonly groups?: GroupTarget;
   /** Authenticates and reads a little, for `roster connection test`; throws a ConnectorError on failure. */
   check(): Promise<ConnectionCheck>;
+  /** Releases pooled connections; the handle is not used afterwards. */
+  close(): Promise<void>;
 }
 
 export interface ConnectionCheck {
@@ -275,6 +277,9 @@ export interface CostCenterShare extends OrgRef {
   readonly percentage: number | null;
 }
 
+export const TIME_ZONE_SOURCES = ['person', 'office', 'default'] as const;
+export type TimeZoneSource = (typeof TIME_ZONE_SOURCES)[number];
+
 export type CustomAttributeValue = string | number | boolean | readonly string[] | null;
 
 /**
@@ -306,12 +311,13 @@ export interface SourcePerson {
   readonly supervisorId?: string | null;
   readonly costCenters?: readonly CostCenterShare[];
   /**
-   * The IANA time zone that dates of this person are local to: the office's zone from the connection's
-   * office map, else the connection's default zone. Always present.
+   * The IANA time zone this person's dates are local to: the person's own zone where the source keeps
+   * one, else the office's zone from the connection's office map, else the connection's default zone.
+   * Always present, so the engine can turn a last working day into an instant.
    */
   readonly timeZone: string;
   /** Where `timeZone` came from. */
-  readonly timeZoneSource: 'office' | 'default';
+  readonly timeZoneSource: TimeZoneSource;
   readonly createdAt?: string | null;
   readonly lastModifiedAt?: string | null;
   /** Custom attributes under the names the connection configured; only configured ones appear. */
@@ -422,7 +428,8 @@ export interface CreateAccountResult {
 }
 
 export interface UpdateAccountResult {
-  readonly account: Account;
+  /** The account after the update, when the app returns it or it can be read cheaply. */
+  readonly account?: Account;
   readonly warnings: readonly string[];
 }
 
