@@ -3,18 +3,18 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { PersonioEmulator } from './index.ts';
-import { type TestClock, call, startTestEmulator, v1Token, v2Token } from './testing/http.ts';
+import { type Reply, type TestClock, call, startTestEmulator, v1Token, v2Token } from './testing/http.ts';
 
 const DAY = 86_400_000;
 
-describe('v1 authentication', () => {
+void describe('v1 authentication', () => {
   let emulator: PersonioEmulator & { clock: TestClock };
   before(async () => {
     emulator = await startTestEmulator();
   });
   after(() => emulator.close());
 
-  test('credentials in a JSON body yield a papi- token valid for 86400 s with the spec envelope', async () => {
+  void test('credentials in a JSON body yield a papi- token valid for 86400 s with the spec envelope', async () => {
     const reply = await call(`${emulator.url}/v1/auth`, {
       json: { client_id: 'demo-client', client_secret: 'demo-secret' },
     });
@@ -25,7 +25,7 @@ describe('v1 authentication', () => {
     assert.equal(typeof reply.body.data.scope, 'string');
   });
 
-  test('credentials in a form body are accepted too', async () => {
+  void test('credentials in a form body are accepted too', async () => {
     const reply = await call(`${emulator.url}/v1/auth`, {
       form: { client_id: 'demo-client', client_secret: 'demo-secret' },
     });
@@ -33,7 +33,7 @@ describe('v1 authentication', () => {
     assert.match(reply.body.data.token, /^papi-/);
   });
 
-  test('the same credential gets the same token back for 24 hours, then a new one', async () => {
+  void test('the same credential gets the same token back for 24 hours, then a new one', async () => {
     const first = await v1Token(emulator.url);
     emulator.clock.advance(DAY - 60_000);
     assert.equal(await v1Token(emulator.url), first);
@@ -44,7 +44,7 @@ describe('v1 authentication', () => {
     assert.equal(old.status, 403);
   });
 
-  test('wrong credentials are refused with 403 and error code 0', async () => {
+  void test('wrong credentials are refused with 403 and error code 0', async () => {
     const reply = await call(`${emulator.url}/v1/auth`, {
       json: { client_id: 'demo-client', client_secret: 'nope' },
     });
@@ -52,7 +52,7 @@ describe('v1 authentication', () => {
     assert.deepEqual(reply.body, { success: false, error: { code: 0, message: 'Wrong credentials' } });
   });
 
-  test('credentials in the query string are refused with 403, as for credentials created since June 2026', async () => {
+  void test('credentials in the query string are refused with 403, as for credentials created since June 2026', async () => {
     const reply = await call(`${emulator.url}/v1/auth?client_id=demo-client&client_secret=demo-secret`, {
       method: 'POST',
     });
@@ -60,7 +60,7 @@ describe('v1 authentication', () => {
     assert.equal(reply.body.success, false);
   });
 
-  test('a call without Authorization answers 401 "Authorization is not provided"', async () => {
+  void test('a call without Authorization answers 401 "Authorization is not provided"', async () => {
     const reply = await call(`${emulator.url}/v1/company/employees`);
     assert.equal(reply.status, 401);
     assert.deepEqual(reply.body, {
@@ -69,7 +69,7 @@ describe('v1 authentication', () => {
     });
   });
 
-  test('an unknown token or one without the Bearer prefix answers 403 "Provided authorization is not valid"', async () => {
+  void test('an unknown token or one without the Bearer prefix answers 403 "Provided authorization is not valid"', async () => {
     const reply = await call(`${emulator.url}/v1/company/employees`, { token: 'papi-made-up' });
     assert.equal(reply.status, 403);
     assert.deepEqual(reply.body, {
@@ -81,7 +81,7 @@ describe('v1 authentication', () => {
     assert.equal(bare.status, 401);
   });
 
-  test('successful personnel calls echo "Bearer <token>" in the Authorization response header', async () => {
+  void test('successful personnel calls echo "Bearer <token>" in the Authorization response header', async () => {
     const token = await v1Token(emulator.url);
     const reply = await call(`${emulator.url}/v1/company/employees?limit=1`, { token });
     assert.equal(reply.status, 200);
@@ -91,7 +91,7 @@ describe('v1 authentication', () => {
     assert.equal(missing.headers.get('authorization'), null);
   });
 
-  test('expires_in stays 86400 even when the token handed back was issued hours earlier', async () => {
+  void test('expires_in stays 86400 even when the token handed back was issued hours earlier', async () => {
     const first = await call(`${emulator.url}/v1/auth`, {
       json: { client_id: 'demo-client', client_secret: 'demo-secret' },
     });
@@ -109,8 +109,8 @@ describe('v1 authentication', () => {
   });
 });
 
-describe('v1 authentication with query-string credentials enabled', () => {
-  test('the deprecated query-string form works when the option allows it', async () => {
+void describe('v1 authentication with query-string credentials enabled', () => {
+  void test('the deprecated query-string form works when the option allows it', async () => {
     const emulator = await startTestEmulator({ queryStringCredentials: true, employees: 3 });
     try {
       const reply = await call(`${emulator.url}/v1/auth?client_id=demo-client&client_secret=demo-secret`, {
@@ -124,17 +124,17 @@ describe('v1 authentication with query-string credentials enabled', () => {
   });
 });
 
-describe('v2 authentication', () => {
+void describe('v2 authentication', () => {
   let emulator: PersonioEmulator & { clock: TestClock };
   before(async () => {
     emulator = await startTestEmulator();
   });
   after(() => emulator.close());
 
-  const token = (form: Record<string, string>): ReturnType<typeof call> =>
+  const token = (form: Record<string, string>): Promise<Reply> =>
     call(`${emulator.url}/v2/auth/token`, { form });
 
-  test('client credentials in a form body yield a Bearer papi- token for 86400 s with all scopes', async () => {
+  void test('client credentials in a form body yield a Bearer papi- token for 86400 s with all scopes', async () => {
     const reply = await token({
       grant_type: 'client_credentials',
       client_id: 'demo-client',
@@ -147,7 +147,7 @@ describe('v2 authentication', () => {
     assert.ok(reply.body.scope.split(' ').includes('personio:persons:read'));
   });
 
-  test('a JSON body is refused with invalid_request about the content type', async () => {
+  void test('a JSON body is refused with invalid_request about the content type', async () => {
     const reply = await call(`${emulator.url}/v2/auth/token`, {
       json: { grant_type: 'client_credentials', client_id: 'demo-client', client_secret: 'demo-secret' },
     });
@@ -156,7 +156,7 @@ describe('v2 authentication', () => {
     assert.match(reply.body.error_description, /x-www-form-urlencoded/);
   });
 
-  test('missing grant type, unsupported grant, unknown client and wrong secret get their own OAuth errors', async () => {
+  void test('missing grant type, unsupported grant, unknown client and wrong secret get their own OAuth errors', async () => {
     const missing = await token({ client_id: 'demo-client' });
     assert.equal(missing.status, 400);
     assert.equal(missing.body.error, 'invalid_request');
@@ -176,7 +176,7 @@ describe('v2 authentication', () => {
     assert.equal(wrong.body.error, 'unauthorized_client');
   });
 
-  test('unknown scopes are refused, and a token without a scope gets 403 from that resource', async () => {
+  void test('unknown scopes are refused, and a token without a scope gets 403 from that resource', async () => {
     const bad = await token({
       grant_type: 'client_credentials',
       client_id: 'demo-client',
@@ -192,14 +192,14 @@ describe('v2 authentication', () => {
     assert.equal(entities.status, 200);
   });
 
-  test('v1 and v2 tokens are not interchangeable', async () => {
+  void test('v1 and v2 tokens are not interchangeable', async () => {
     const v1 = await v1Token(emulator.url);
     const v2 = await v2Token(emulator.url);
     assert.equal((await call(`${emulator.url}/v2/persons`, { token: v1 })).status, 401);
     assert.equal((await call(`${emulator.url}/v1/company/employees`, { token: v2 })).status, 403);
   });
 
-  test('a revoked token is refused with 401 and a problem body', async () => {
+  void test('a revoked token is refused with 401 and a problem body', async () => {
     const v2 = await v2Token(emulator.url);
     const revoke = await call(`${emulator.url}/v2/auth/revoke`, { form: { token: v2 } });
     assert.equal(revoke.status, 200);

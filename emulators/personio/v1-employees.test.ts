@@ -19,7 +19,7 @@ function attributeValue(employee: Json, key: string): Json {
   return employee.attributes[key]?.value;
 }
 
-describe('v1 employee paging', () => {
+void describe('v1 employee paging', () => {
   let emulator: Emulator;
   let token: string;
   before(async () => {
@@ -31,7 +31,7 @@ describe('v1 employee paging', () => {
   const list = (query: string): Promise<Json> =>
     call(`${emulator.url}/v1/company/employees${query}`, { token });
 
-  test('without limit a page holds 50 records and the metadata describes the whole list', async () => {
+  void test('without limit a page holds 50 records and the metadata describes the whole list', async () => {
     const reply = await list('');
     assert.equal(reply.status, 200);
     assert.equal(reply.body.success, true);
@@ -41,7 +41,7 @@ describe('v1 employee paging', () => {
     assert.deepEqual(reply.body.metadata, { total_elements: 137, current_page: 0, total_pages: 3 });
   });
 
-  test('offset counts records, not pages', async () => {
+  void test('offset counts records, not pages', async () => {
     const first = await list('?limit=3&offset=0');
     const shifted = await list('?limit=3&offset=1');
     const ids = (page: Json): number[] => page.body.data.map((e: Json) => attributeValue(e, 'id'));
@@ -49,7 +49,7 @@ describe('v1 employee paging', () => {
     assert.equal(shifted.body.metadata.current_page, 0);
   });
 
-  test('total_pages is ceil(total/limit), current_page is offset/limit, and the last page is short', async () => {
+  void test('total_pages is ceil(total/limit), current_page is offset/limit, and the last page is short', async () => {
     const last = await list('?limit=40&offset=120');
     assert.deepEqual(last.body.metadata, { total_elements: 137, current_page: 3, total_pages: 4 });
     assert.equal(last.body.data.length, 17);
@@ -59,7 +59,7 @@ describe('v1 employee paging', () => {
     assert.equal(beyond.body.metadata.total_elements, 137);
   });
 
-  test('walking offset += limit returns every employee exactly once, ordered by id', async () => {
+  void test('walking offset += limit returns every employee exactly once, ordered by id', async () => {
     const all = await allV1Employees(emulator.url, token, 30);
     const ids = all.map((e) => attributeValue(e, 'id') as number);
     assert.equal(ids.length, 137);
@@ -70,7 +70,7 @@ describe('v1 employee paging', () => {
     );
   });
 
-  test('a limit above 100 is refused with 400, as are a zero or non-numeric limit and offset', async () => {
+  void test('a limit above 100 is refused with 400, as are a zero or non-numeric limit and offset', async () => {
     const tooBig = await list('?limit=200');
     assert.equal(tooBig.status, 400);
     assert.deepEqual(tooBig.body, {
@@ -84,8 +84,8 @@ describe('v1 employee paging', () => {
   });
 });
 
-describe('v1 employee paging with oversized limits clamped', () => {
-  test('limit=200 serves 100 rows and reports limit 100', async () => {
+void describe('v1 employee paging with oversized limits clamped', () => {
+  void test('limit=200 serves 100 rows and reports limit 100', async () => {
     const emulator = await startTestEmulator({ employees: 150, oversizedLimit: 'clamp' });
     try {
       const token = await v1Token(emulator.url);
@@ -100,7 +100,7 @@ describe('v1 employee paging with oversized limits clamped', () => {
   });
 });
 
-describe('v1 employee filters and projection', () => {
+void describe('v1 employee filters and projection', () => {
   let emulator: Emulator;
   let token: string;
   before(async () => {
@@ -112,7 +112,7 @@ describe('v1 employee filters and projection', () => {
   const list = (query: string): Promise<Json> =>
     call(`${emulator.url}/v1/company/employees${query}`, { token });
 
-  test('email finds the employee with exactly that address and still answers a list', async () => {
+  void test('email finds the employee with exactly that address and still answers a list', async () => {
     const hired = await control(emulator.url, 'POST', '/employees', {
       first_name: 'Zoë',
       last_name: 'Ødegaard',
@@ -125,14 +125,14 @@ describe('v1 employee filters and projection', () => {
     assert.equal(upper.body.metadata.total_elements, 0, 'the match is case-sensitive');
   });
 
-  test('attributes[] projects the attributes asked for, plus id', async () => {
+  void test('attributes[] projects the attributes asked for, plus id', async () => {
     const reply = await list('?limit=5&attributes[]=first_name&attributes[]=dynamic_1310547');
     for (const employee of reply.body.data) {
       assert.deepEqual(Object.keys(employee.attributes).sort(), ['dynamic_1310547', 'first_name', 'id']);
     }
   });
 
-  test('updated_since returns only employees changed after it; email is ignored alongside it', async () => {
+  void test('updated_since returns only employees changed after it; email is ignored alongside it', async () => {
     const since = '2026-11-28T12:00:00';
     emulator.clock.advance(60_000);
     const changed = await control(emulator.url, 'POST', '/employees', {
@@ -146,7 +146,7 @@ describe('v1 employee filters and projection', () => {
     assert.ok(reply.body.metadata.total_elements >= 1);
   });
 
-  test('updated_since with attributes[] selects only employees where those attributes changed', async () => {
+  void test('updated_since with attributes[] selects only employees where those attributes changed', async () => {
     const all = await allV1Employees(emulator.url, token);
     const [a, b] = all.slice(3, 5).map((e) => attributeValue(e, 'id') as number);
     emulator.clock.advance(60_000);
@@ -164,7 +164,7 @@ describe('v1 employee filters and projection', () => {
     assert.deepEqual(any.body.data.map((e: Json) => attributeValue(e, 'id')).sort(), [a, b].sort());
   });
 
-  test('updated_since without a zone is read as UTC, a date alone as midnight UTC, and a change in the same second is not "after"', async () => {
+  void test('updated_since without a zone is read as UTC, a date alone as midnight UTC, and a change in the same second is not "after"', async () => {
     emulator.clock.advance(3_600_000);
     const at = emulator.clock.at + 400;
     emulator.clock.at = at;
@@ -187,14 +187,14 @@ describe('v1 employee filters and projection', () => {
     assert.ok((await ids(new Date(at).toISOString().slice(0, 10))).includes(employee.id));
   });
 
-  test('an unparsable updated_since is refused with 400', async () => {
+  void test('an unparsable updated_since is refused with 400', async () => {
     const reply = await list('?updated_since=yesterday');
     assert.equal(reply.status, 400);
     assert.equal(reply.body.success, false);
   });
 });
 
-describe('v1 attribute whitelisting', () => {
+void describe('v1 attribute whitelisting', () => {
   let emulator: Emulator;
   let token: string;
   before(async () => {
@@ -206,7 +206,7 @@ describe('v1 attribute whitelisting', () => {
   });
   after(() => emulator.close());
 
-  test('hidden attributes are absent (not null) from lists, single reads, supervisors and the attribute list', async () => {
+  void test('hidden attributes are absent (not null) from lists, single reads, supervisors and the attribute list', async () => {
     const all = await allV1Employees(emulator.url, token);
     for (const employee of all) {
       for (const key of ['fix_salary', 'hourly_salary', 'dynamic_21827', 'email', 'profile_picture']) {
@@ -224,7 +224,7 @@ describe('v1 attribute whitelisting', () => {
     assert.ok(keys.includes('first_name'));
   });
 
-  test('asking for a hidden attribute in attributes[] quietly leaves it out', async () => {
+  void test('asking for a hidden attribute in attributes[] quietly leaves it out', async () => {
     const reply = await call(
       `${emulator.url}/v1/company/employees?limit=2&attributes[]=email&attributes[]=last_name`,
       {
@@ -234,7 +234,7 @@ describe('v1 attribute whitelisting', () => {
     assert.deepEqual(Object.keys(reply.body.data[0].attributes).sort(), ['id', 'last_name']);
   });
 
-  test('the profile picture of a hidden picture attribute is a 404', async () => {
+  void test('the profile picture of a hidden picture attribute is a 404', async () => {
     const all = await allV1Employees(emulator.url, token);
     const id = attributeValue(all[0], 'id');
     const reply = await call(`${emulator.url}/v1/company/employees/${id}/profile-picture/100`, { token });
@@ -242,7 +242,7 @@ describe('v1 attribute whitelisting', () => {
   });
 });
 
-describe('v1 employee envelope and single reads', () => {
+void describe('v1 employee envelope and single reads', () => {
   let emulator: Emulator;
   let token: string;
   let all: Json[];
@@ -253,7 +253,7 @@ describe('v1 employee envelope and single reads', () => {
   });
   after(() => emulator.close());
 
-  test('every attribute is {label, value, type, universal_id}; salaries add currency', async () => {
+  void test('every attribute is {label, value, type, universal_id}; salaries add currency', async () => {
     for (const employee of all) {
       assert.equal(employee.type, 'Employee');
       for (const [key, envelope] of Object.entries(employee.attributes as Record<string, Json>)) {
@@ -267,7 +267,7 @@ describe('v1 employee envelope and single reads', () => {
     }
   });
 
-  test('office, department, team and subcompany are {type, attributes: {id, name}}; the supervisor is a nested envelope', async () => {
+  void test('office, department, team and subcompany are {type, attributes: {id, name}}; the supervisor is a nested envelope', async () => {
     const withAll = all.find((e) => attributeValue(e, 'team') && attributeValue(e, 'supervisor'));
     assert.ok(withAll);
     for (const [key, type] of [
@@ -287,7 +287,7 @@ describe('v1 employee envelope and single reads', () => {
     assert.deepEqual(Object.keys(supervisor.attributes).sort(), ['email', 'first_name', 'id', 'last_name']);
   });
 
-  test('dates are midnight Berlin time with the offset of that day, timestamps Berlin time with offset', async () => {
+  void test('dates are midnight Berlin time with the offset of that day, timestamps Berlin time with offset', async () => {
     for (const employee of all) {
       const hire = attributeValue(employee, 'hire_date');
       assert.match(hire, /^\d{4}-\d{2}-\d{2}T00:00:00\+0[12]:00$/);
@@ -301,7 +301,7 @@ describe('v1 employee envelope and single reads', () => {
     }
   });
 
-  test('custom attributes are dynamic_<n> with universal_id null unless system-defined', async () => {
+  void test('custom attributes are dynamic_<n> with universal_id null unless system-defined', async () => {
     const employee = all[0];
     assert.equal(employee.attributes.dynamic_24407.universal_id, null);
     assert.equal(employee.attributes.dynamic_21827.universal_id, 'iban');
@@ -309,7 +309,7 @@ describe('v1 employee envelope and single reads', () => {
     assert.match(attributeValue(employee, 'dynamic_180883'), /^\d{4}-\d{2}-\d{2}T00:00:00\+0[12]:00$/);
   });
 
-  test('one employee reads as {success, data}; an unknown or non-numeric id is a 404 in German', async () => {
+  void test('one employee reads as {success, data}; an unknown or non-numeric id is a 404 in German', async () => {
     const id = attributeValue(all[5], 'id');
     const reply = await call(`${emulator.url}/v1/company/employees/${id}`, { token });
     assert.equal(reply.status, 200);
@@ -325,7 +325,7 @@ describe('v1 employee envelope and single reads', () => {
     }
   });
 
-  test('the attributes endpoint lists readable attributes with list and tags options; custom-attributes is an alias', async () => {
+  void test('the attributes endpoint lists readable attributes with list and tags options; custom-attributes is an alias', async () => {
     const reply = await call(`${emulator.url}/v1/company/employees/attributes`, { token });
     assert.equal(reply.status, 200);
     const languages = reply.body.data.find((a: Json) => a.key === 'dynamic_1310549');
@@ -336,7 +336,7 @@ describe('v1 employee envelope and single reads', () => {
     assert.deepEqual(alias.body, reply.body);
   });
 
-  test('a profile picture is a PNG when the employee has one, 404 otherwise', async () => {
+  void test('a profile picture is a PNG when the employee has one, 404 otherwise', async () => {
     const withPicture = all.find((e) => attributeValue(e, 'profile_picture'));
     const without = all.find((e) => attributeValue(e, 'profile_picture') === null);
     assert.ok(withPicture && without);
@@ -354,7 +354,7 @@ describe('v1 employee envelope and single reads', () => {
   });
 });
 
-describe('v1 employee writes', () => {
+void describe('v1 employee writes', () => {
   let emulator: Emulator;
   let token: string;
   before(async () => {
@@ -368,7 +368,7 @@ describe('v1 employee writes', () => {
   const read = async (id: number): Promise<Json> =>
     (await call(`${emulator.url}/v1/company/employees/${id}`, { token })).body.data;
 
-  test('create answers 200 with {id, message: "success"} and the employee can be read back', async () => {
+  void test('create answers 200 with {id, message: "success"} and the employee can be read back', async () => {
     const reply = await create({
       email: 'marta.wisniewska@nordlicht.example',
       first_name: 'Marta',
@@ -394,7 +394,7 @@ describe('v1 employee writes', () => {
     assert.equal(attributeValue(employee, 'dynamic_1310551'), 'M');
   });
 
-  test('create without a status and a future hire date makes an onboarding employee', async () => {
+  void test('create without a status and a future hire date makes an onboarding employee', async () => {
     const reply = await create({
       email: 'future@nordlicht.example',
       first_name: 'Fu',
@@ -404,7 +404,7 @@ describe('v1 employee writes', () => {
     assert.equal(attributeValue(await read(reply.body.data.id), 'status'), 'onboarding');
   });
 
-  test('a form body with employee[...] fields creates an employee too', async () => {
+  void test('a form body with employee[...] fields creates an employee too', async () => {
     const reply = await call(`${emulator.url}/v1/company/employees`, {
       token,
       form: {
@@ -418,7 +418,7 @@ describe('v1 employee writes', () => {
     assert.equal(attributeValue(await read(reply.body.data.id), 'email'), 'form.person@nordlicht.example');
   });
 
-  test('a duplicate email, a missing required field, a bad enum or an unknown supervisor is a 422', async () => {
+  void test('a duplicate email, a missing required field, a bad enum or an unknown supervisor is a 422', async () => {
     await create({ email: 'taken@nordlicht.example', first_name: 'A', last_name: 'B' });
     const duplicate = await create({ email: 'TAKEN@nordlicht.example', first_name: 'C', last_name: 'D' });
     assert.equal(duplicate.status, 422);
@@ -442,7 +442,7 @@ describe('v1 employee writes', () => {
     assert.deepEqual(supervisor.body.error, { code: 422, message: 'Supervisor with ID 1 not found' });
   });
 
-  test('an unknown department, office or subcompany is ignored and reported in meta', async () => {
+  void test('an unknown department, office or subcompany is ignored and reported in meta', async () => {
     const reply = await create({
       email: 'meta@nordlicht.example',
       first_name: 'Me',
@@ -454,7 +454,7 @@ describe('v1 employee writes', () => {
     assert.equal(attributeValue(await read(reply.body.data.id), 'department'), null);
   });
 
-  test('update changes what it may, ignores email (reported in meta) and leaves the status alone when the hire date moves', async () => {
+  void test('update changes what it may, ignores email (reported in meta) and leaves the status alone when the hire date moves', async () => {
     const created = await create({
       email: 'upd@nordlicht.example',
       first_name: 'Up',
@@ -484,7 +484,7 @@ describe('v1 employee writes', () => {
     assert.equal(attributeValue(employee, 'status'), 'onboarding');
   });
 
-  test('update refuses self-supervision and unknown supervisors with 422, and null unsets the supervisor', async () => {
+  void test('update refuses self-supervision and unknown supervisors with 422, and null unsets the supervisor', async () => {
     const a = (await create({ email: 'sa@nordlicht.example', first_name: 'S', last_name: 'A' })).body.data.id;
     const b = (await create({ email: 'sb@nordlicht.example', first_name: 'S', last_name: 'B' })).body.data.id;
     const patch = (employee: Json): Promise<Json> =>
@@ -498,7 +498,7 @@ describe('v1 employee writes', () => {
     assert.equal((await patch({ first_name: '' })).status, 422);
   });
 
-  test('updating an unknown employee is a 404', async () => {
+  void test('updating an unknown employee is a 404', async () => {
     const reply = await call(`${emulator.url}/v1/company/employees/999`, {
       method: 'PATCH',
       token,
