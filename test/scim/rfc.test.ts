@@ -479,6 +479,16 @@ for (const dialect of DIALECTS) {
         );
       });
 
+      void test('id, complex presence and meta attributes are filterable', async () => {
+        assert.deepEqual(await usersMatching(server, `id eq "${ids['bob']}"`), ['bob']);
+        assert.deepEqual(await usersMatching(server, `id eq "${ids['bob']!.toUpperCase()}"`), []);
+        assert.deepEqual(await usersMatching(server, 'name pr and ims pr'), ['alice']);
+        assert.deepEqual(
+          await usersMatching(server, 'meta.resourceType eq "User" and userType eq "Intern"'),
+          ['dave'],
+        );
+      });
+
       void test('a filter sent with + for spaces is decoded', async () => {
         const response = await server.request('GET', '/Users?filter=userName+eq+%22carol%22');
         assert.deepEqual(userNamesOf(expectListResponse(response)), ['carol']);
@@ -678,6 +688,59 @@ for (const dialect of DIALECTS) {
           const response = await server.request('GET', `/Users?cursor=${garbage}&count=10`);
           expectScimError(response, 400, 'invalidCursor');
         }
+      });
+
+      void test('pages sorted on a key every user shares still visit each user exactly once', async () => {
+        // userBody gives every user the givenName "Test": only a tie-breaker keeps the order stable.
+        const byIndex: string[] = [];
+        for (let start = 1; start <= 25; start += 7) {
+          const response = await server.request(
+            'GET',
+            `/Users?sortBy=name.givenName&startIndex=${start}&count=7`,
+          );
+          byIndex.push(...expectListResponse(response).map((r: { id: string }) => r.id));
+        }
+        assert.equal(new Set(byIndex).size, 25);
+        const byCursor: string[] = [];
+        let cursor = '';
+        for (let page = 0; page < 10; page++) {
+          const response = await server.request(
+            'GET',
+            `/Users?sortBy=name.givenName&sortOrder=descending&cursor=${encodeURIComponent(cursor)}&count=6`,
+          );
+          byCursor.push(...expectListResponse(response).map((r: { id: string }) => r.id));
+          if (response.body.nextCursor === undefined) break;
+          cursor = response.body.nextCursor;
+        }
+        assert.equal(byCursor.length, 25);
+        assert.equal(new Set(byCursor).size, 25);
+      });
+
+      void test('cursor pages follow sortBy and sortOrder across pages', async () => {
+        const seen: string[] = [];
+        let cursor = '';
+        for (let page = 0; page < 10; page++) {
+          const response = await server.request(
+            'GET',
+            `/Users?sortBy=userName&sortOrder=descending&cursor=${encodeURIComponent(cursor)}&count=4`,
+          );
+          seen.push(...userNamesOf(expectListResponse(response)));
+          if (response.body.nextCursor === undefined) break;
+          cursor = response.body.nextCursor;
+        }
+        assert.deepEqual(seen, [...names].reverse());
+      });
+
+      void test('a cursor reused with a different sort answers 400 invalidCursor', async () => {
+        const first = await server.request('GET', '/Users?sortBy=userName&cursor=&count=5');
+        expectListResponse(first);
+        const next = first.body.nextCursor as string;
+        assert.ok(next);
+        const changed = await server.request(
+          'GET',
+          `/Users?sortBy=userName&sortOrder=descending&cursor=${encodeURIComponent(next)}&count=5`,
+        );
+        expectScimError(changed, 400, 'invalidCursor');
       });
 
       void test('a cursor reused with a different filter answers 400 invalidCursor', async () => {
@@ -1548,6 +1611,326 @@ for (const dialect of DIALECTS) {
         assert.equal(after.body.displayName, before.body.displayName);
         assert.equal(after.body.nickName, before.body.nickName);
         assert.equal(after.body.meta.version, before.body.meta.version);
+      });
+    });
+
+    void describe('group membership and read-only input', () => {
+      let server: ScimServer;
+      before(async () => {
+        server = await startScimServer({ dialect });
+      });
+      after(() => server.close());
+
+      void test('remove members without a value empties the group', async () => {
+        const a = await createUser(server, 'm.remove.a');
+        const b = await createUser(server, 'm.remove.b');
+        const groupId = await createGroup(server, 'Remove All', [a, b]);
+        expectStatus(
+          await server.request('PATCH', `/Groups/${groupId}`, patchOp({ op: 'remove', path: 'members' })),
+          200,
+          204,
+        );
+        assert.deepEqual(await memberIdsOf(server, groupId), []);
+      });
+
+      void test('a member listed twice in one add is added once', async () => {
+        const a = await createUser(server, 'm.twice');
+        const groupId = await createGroup(server, 'Twice');
+        expectStatus(
+          await server.request(
+            'PATCH',
+            `/Groups/${groupId}`,
+            patchOp({ op: 'add', path: 'members', value: [{ value: a }, { value: a }] }),
+          ),
+          200,
+          204,
+        );
+        assert.deepEqual(await memberIdsOf(server, groupId), [a]);
+      });
+
+      void test('a group can be a member of another group, and says so in the member type', async () => {
+        const inner = await createGroup(server, 'Inner');
+        const outer = await createGroup(server, 'Outer');
+        expectStatus(
+          await server.request(
+            'PATCH',
+            `/Groups/${outer}`,
+            patchOp({ op: 'add', path: 'members', value: [{ value: inner, type: 'Group' }] }),
+          ),
+          200,
+          204,
+        );
+        const read = await server.request('GET', `/Groups/${outer}`);
+        assert.deepEqual(
+          read.body.members.map((m: { value: string; type: string }) => [m.value, m.type]),
+          [[inner, 'Group']],
+        );
+        assert.match(read.body.members[0].$ref, new RegExp(`/Groups/${inner}$`));
+      });
+
+      void test('a member that does not exist is refused, and nothing of the request is written', async () => {
+        const real = await createUser(server, 'm.real');
+        const groupId = await createGroup(server, 'Ghosts');
+        const response = await server.request(
+          'PATCH',
+          `/Groups/${groupId}`,
+          patchOp({ op: 'add', path: 'members', value: [{ value: real }, { value: 'no-such-user' }] }),
+        );
+        if (response.status >= 400) {
+          expectScimError(response, response.status);
+          assert.deepEqual(await memberIdsOf(server, groupId), []);
+        } else {
+          expectStatus(response, 200, 204);
+          assert.deepEqual(
+            await memberIdsOf(server, groupId),
+            [real],
+            'an unknown id never becomes a member',
+          );
+        }
+      });
+
+      void test('a member of another connection is never linked', async () => {
+        const foreign = expectCreated(
+          await server.otherConnection.request('POST', '/Users', userBody('m.foreign')),
+        );
+        const groupId = await createGroup(server, 'Tenant Wall');
+        const response = await server.request(
+          'PATCH',
+          `/Groups/${groupId}`,
+          patchOp({ op: 'add', path: 'members', value: [{ value: foreign }] }),
+        );
+        if (response.status >= 400) expectScimError(response, response.status);
+        assert.deepEqual(await memberIdsOf(server, groupId), []);
+        const bulk = await server.request('POST', '/Bulk', {
+          schemas: [URN.bulkRequest],
+          Operations: [
+            {
+              method: 'PATCH',
+              path: `/Users/${foreign}`,
+              data: patchOp({ op: 'replace', path: 'nickName', value: 'x' }),
+            },
+            { method: 'DELETE', path: `/Users/${foreign}` },
+          ],
+        });
+        expectStatus(bulk, 200);
+        assert.deepEqual(
+          (bulk.body.Operations as { status: string }[]).map((o) => o.status),
+          ['404', '404'],
+        );
+        expectStatus(await server.otherConnection.request('GET', `/Users/${foreign}`), 200);
+      });
+
+      void test('the read-only groups attribute of a user is ignored on POST and PUT and refused in PATCH', async () => {
+        const groupId = await createGroup(server, 'Not By Users');
+        const created = await server.request(
+          'POST',
+          '/Users',
+          userBody('m.groups', { groups: [{ value: groupId }] }),
+        );
+        const userId = expectCreated(created);
+        assert.deepEqual(created.body.groups ?? [], []);
+        expectStatus(
+          await server.request(
+            'PUT',
+            `/Users/${userId}`,
+            userBody('m.groups', { groups: [{ value: groupId }] }),
+          ),
+          200,
+        );
+        expectScimError(
+          await server.request(
+            'PATCH',
+            `/Users/${userId}`,
+            patchOp({ op: 'add', path: 'groups', value: [{ value: groupId }] }),
+          ),
+          400,
+          'mutability',
+        );
+        assert.deepEqual(await memberIdsOf(server, groupId), []);
+      });
+
+      void test('meta is ignored in a POST body and refused as a PATCH target', async () => {
+        const created = await server.request(
+          'POST',
+          '/Users',
+          userBody('m.meta', {
+            meta: { created: '2001-01-01T00:00:00Z', version: 'W/"999"', resourceType: 'Group' },
+          }),
+        );
+        const userId = expectCreated(created);
+        assert.notEqual(created.body.meta.created, '2001-01-01T00:00:00Z');
+        assert.equal(created.body.meta.resourceType, 'User');
+        assert.notEqual(created.body.meta.version, 'W/"999"');
+        expectScimError(
+          await server.request(
+            'PATCH',
+            `/Users/${userId}`,
+            patchOp({ op: 'replace', path: 'meta.created', value: '2001-01-01T00:00:00Z' }),
+          ),
+          400,
+          'mutability',
+        );
+      });
+
+      void test('attribute names are case-insensitive in bodies and PATCH paths, and come back canonical', async () => {
+        const created = await server.request('POST', '/Users', {
+          Schemas: [URN.user],
+          UserName: 'm.case',
+          Name: { GivenName: 'Casey', FAMILYNAME: 'Case' },
+          Emails: [{ Value: 'm.case@example.com', Type: 'work', Primary: 'true' }],
+        });
+        const userId = expectCreated(created);
+        assert.equal(created.body.userName, 'm.case');
+        assert.deepEqual(created.body.name, { givenName: 'Casey', familyName: 'Case' });
+        assert.deepEqual(created.body.emails, [{ value: 'm.case@example.com', type: 'work', primary: true }]);
+        expectStatus(
+          await server.request(
+            'PATCH',
+            `/Users/${userId}`,
+            patchOp(
+              { op: 'replace', path: 'NAME.GIVENNAME', value: 'Kasey' },
+              { op: 'ADD', path: 'NickName', value: 'K' },
+            ),
+          ),
+          200,
+          204,
+        );
+        const read = await server.request('GET', `/Users/${userId}`);
+        assert.equal(read.body.name.givenName, 'Kasey');
+        assert.equal(read.body.nickName, 'K');
+        assert.equal(read.body.NickName, undefined);
+      });
+
+      void test('string booleans are coerced only for boolean attributes', async () => {
+        const userId = await createUser(server, 'm.strings');
+        expectStatus(
+          await server.request(
+            'PATCH',
+            `/Users/${userId}`,
+            patchOp(
+              { op: 'Replace', path: 'nickName', value: 'True' },
+              { op: 'Replace', path: 'active', value: 'false' },
+            ),
+          ),
+          200,
+          204,
+        );
+        const read = await server.request('GET', `/Users/${userId}`);
+        assert.equal(read.body.nickName, 'True');
+        assert.equal(read.body.active, false);
+      });
+
+      void test('setting primary on one value clears it on the others', async () => {
+        const userId = await createUser(server, 'm.primary', {
+          emails: [
+            { value: 'work@example.com', type: 'work', primary: true },
+            { value: 'home@example.com', type: 'home' },
+          ],
+        });
+        expectStatus(
+          await server.request(
+            'PATCH',
+            `/Users/${userId}`,
+            patchOp({
+              op: 'add',
+              path: 'emails',
+              value: [{ value: 'other@example.com', type: 'other', primary: true }],
+            }),
+          ),
+          200,
+          204,
+        );
+        let read = await server.request('GET', `/Users/${userId}`);
+        let primaries = (read.body.emails as { value: string; primary?: boolean }[]).filter(
+          (e) => e.primary === true,
+        );
+        assert.deepEqual(
+          primaries.map((e) => e.value),
+          ['other@example.com'],
+        );
+        expectStatus(
+          await server.request(
+            'PATCH',
+            `/Users/${userId}`,
+            patchOp({ op: 'replace', path: 'emails[type eq "home"].primary', value: true }),
+          ),
+          200,
+          204,
+        );
+        read = await server.request('GET', `/Users/${userId}`);
+        primaries = (read.body.emails as { value: string; primary?: boolean }[]).filter(
+          (e) => e.primary === true,
+        );
+        assert.deepEqual(
+          primaries.map((e) => e.value),
+          ['home@example.com'],
+        );
+      });
+
+      void test('null and empty values on POST and PUT are unassigned, and no response carries a null', async () => {
+        const created = await server.request(
+          'POST',
+          '/Users',
+          userBody('m.nulls', {
+            nickName: null,
+            title: '',
+            phoneNumbers: [],
+            name: { givenName: 'N', familyName: null },
+          }),
+        );
+        const userId = expectCreated(created);
+        assertNoNulls(created.body);
+        assert.equal(created.body.nickName, undefined);
+        assert.equal(created.body.phoneNumbers, undefined);
+        assert.equal(created.body.name.familyName, undefined);
+        const replaced = await server.request(
+          'PUT',
+          `/Users/${userId}`,
+          userBody('m.nulls', { displayName: null, emails: null, name: null }),
+        );
+        expectStatus(replaced, 200);
+        assertNoNulls(replaced.body);
+        assert.equal(replaced.body.displayName, undefined);
+        assert.equal(replaced.body.emails, undefined);
+        assert.equal(replaced.body.name, undefined);
+      });
+
+      void test('circular bulkId references are resolved or answered 409, never half-created', async () => {
+        const response = await server.request('POST', '/Bulk', {
+          schemas: [URN.bulkRequest],
+          Operations: [
+            {
+              method: 'POST',
+              path: '/Groups',
+              bulkId: 'circle-a',
+              data: {
+                schemas: [URN.group],
+                displayName: 'Circle A',
+                members: [{ type: 'Group', value: 'bulkId:circle-b' }],
+              },
+            },
+            {
+              method: 'POST',
+              path: '/Groups',
+              bulkId: 'circle-b',
+              data: {
+                schemas: [URN.group],
+                displayName: 'Circle B',
+                members: [{ type: 'Group', value: 'bulkId:circle-a' }],
+              },
+            },
+          ],
+        });
+        expectStatus(response, 200);
+        const results = response.body.Operations as { status: string; location?: string }[];
+        assert.equal(results.length, 2);
+        for (const result of results)
+          assert.ok(['201', '409'].includes(result.status), JSON.stringify(result));
+        if (results.every((r) => r.status === '201')) {
+          const [a, b] = results.map((r) => r.location!.split('/').pop()!);
+          assert.deepEqual(await memberIdsOf(server, a!), [b]);
+          assert.deepEqual(await memberIdsOf(server, b!), [a]);
+        }
       });
     });
 
