@@ -351,6 +351,7 @@ export function registerControlRoutes(app: FastifyInstance, context: EmulatorCon
     const parsed = parseControlInput(request.body, company, null, true);
     if (!parsed.ok) return controlError(reply, parsed.status, parsed.code, parsed.message);
     const employee = company.create(parsed.changes);
+    company.runScheduledTransitions();
     return reply.code(201).send(employeeView(employee, company));
   });
 
