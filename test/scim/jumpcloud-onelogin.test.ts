@@ -9,6 +9,7 @@ import {
   expectListResponse,
   expectScimError,
   expectStatus,
+  filterQuery,
   memberIdsOf,
   patchOp,
   startScimServer,
@@ -94,6 +95,10 @@ void describe('JumpCloud custom SCIM integration', () => {
       assert.equal(lookup.body.totalResults, 0);
       userIds.push(expectCreated(await server.request('POST', '/Users', jumpCloudUser(login, first, last))));
     }
+    const read = await server.request('GET', `/Users/${userIds[0]}`);
+    expectStatus(read, 200);
+    assert.equal(read.body.userName, 'ada@jumpcloud.test');
+    assert.equal(read.body.externalId, 'jc-ada@jumpcloud.test');
   });
 
   void test('JumpCloud updates a user attribute with a PATCH replace', async () => {
@@ -112,6 +117,9 @@ void describe('JumpCloud custom SCIM integration', () => {
   });
 
   void test('JumpCloud creates a group and adds members with a value array', async () => {
+    const lookup = await server.request('GET', `/Groups?${filterQuery('displayName eq "Engineering"')}`);
+    expectListResponse(lookup);
+    assert.equal(lookup.body.totalResults, 0);
     groupId = expectCreated(
       await server.request('POST', '/Groups', {
         schemas: [URN.group],
@@ -148,6 +156,17 @@ void describe('JumpCloud custom SCIM integration', () => {
     const read = await server.request('GET', `/Users/${userIds[2]}`);
     expectStatus(read, 200);
     assert.equal(read.body.active, false);
+  });
+
+  void test('JumpCloud reactivates a user bound again with active true', async () => {
+    const response = await server.request(
+      'PATCH',
+      `/Users/${userIds[2]}`,
+      patchOp({ op: 'replace', path: 'active', value: true }),
+    );
+    expectStatus(response, 200, 204);
+    const read = await server.request('GET', `/Users/${userIds[2]}`);
+    assert.equal(read.body.active, true);
   });
 
   void test('JumpCloud deletes a user and the group; memberships go with them', async () => {
@@ -211,6 +230,9 @@ void describe('OneLogin SCIM Provisioner (SCIM v2 Enterprise)', () => {
       }),
     );
     userId = expectCreated(response);
+    const read = await server.request('GET', `/Users/${userId}`);
+    expectStatus(read, 200);
+    assert.equal(read.body.userName, 'worker@onelogin.test');
     assert.equal(response.body[ENTERPRISE].department, 'Engineering');
     assert.equal(response.body[ENTERPRISE].costCenter, 'CC-42');
     assert.equal(response.body[ENTERPRISE].manager.value, managerId);
@@ -249,6 +271,9 @@ void describe('OneLogin SCIM Provisioner (SCIM v2 Enterprise)', () => {
   });
 
   void test('OneLogin pushes a group and adds and removes members', async () => {
+    const lookup = await server.request('GET', `/Groups?${filterQuery('displayName eq "OneLogin Role"')}`);
+    expectListResponse(lookup);
+    assert.equal(lookup.body.totalResults, 0);
     groupId = expectCreated(
       await server.request('POST', '/Groups', {
         schemas: [URN.group],
