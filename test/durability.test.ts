@@ -61,7 +61,7 @@ async function startServer(dataDir: string, port: number): Promise<ChildProcess>
 const dataDir = mkdtempSync(join(tmpdir(), 'roster-durability-'));
 after(() => rmSync(dataDir, { recursive: true, force: true }));
 
-test('every user acknowledged with 201 before a kill -9 is there after a restart', async () => {
+void test('every user acknowledged with 201 before a kill -9 is there after a restart', async () => {
   cli(dataDir, ['connection', 'add', 'acme', '--app', 'directory']);
   const token = cli(dataDir, ['token', 'create', 'acme']);
   const port = await freePort();

@@ -173,7 +173,7 @@ function withMeta(stored: StoredResource): ScimResource {
 }
 
 for (const dialect of ['sqlite', 'postgres'] as const) {
-  describe(`SCIM directory store on ${dialect}`, () => {
+  void describe(`SCIM directory store on ${dialect}`, () => {
     let database: TestDatabase;
     let repository: ScimRepository;
     let seeded: StoredResource[] = [];
@@ -215,7 +215,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       await database.close();
     });
 
-    test('every filter selects in SQL exactly the users the in-memory evaluator selects', async () => {
+    void test('every filter selects in SQL exactly the users the in-memory evaluator selects', async () => {
       await fc.assert(
         fc.asyncProperty(filterArbitrary, async (filter) => {
           const expected = seeded
@@ -237,7 +237,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       );
     });
 
-    test('the lenient value-path filter matches only a user with one email that is both work and that address', async () => {
+    void test('the lenient value-path filter matches only a user with one email that is both work and that address', async () => {
       const both = await repository.create(CONNECTION, 'User', {
         schemas: [URN.user],
         userName: 'both@example.com',
@@ -281,7 +281,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       for (const r of split.resources) await repository.delete(CONNECTION, 'User', r.id);
     });
 
-    test('index pages walk every user once in a stable order', async () => {
+    void test('index pages walk every user once in a stable order', async () => {
       const seen: string[] = [];
       for (let start = 1; ; start += 7) {
         const page = await repository.list(
@@ -301,7 +301,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       );
     });
 
-    test('cursor pages sorted by a JSON attribute walk every user once, in order, ending without nextCursor', async () => {
+    void test('cursor pages sorted by a JSON attribute walk every user once, in order, ending without nextCursor', async () => {
       for (const sortOrder of ['ascending', 'descending'] as const) {
         const ids: string[] = [];
         let cursor = '';
@@ -332,7 +332,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       }
     });
 
-    test('a cursor from another query is refused as invalidCursor', async () => {
+    void test('a cursor from another query is refused as invalidCursor', async () => {
       const first = await repository.list(
         CONNECTION,
         'User',
@@ -364,7 +364,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       );
     });
 
-    test('userName is unique per connection regardless of case, and free in another connection', async () => {
+    void test('userName is unique per connection regardless of case, and free in another connection', async () => {
       await repository.create(CONNECTION, 'User', {
         schemas: [URN.user],
         userName: 'Unique.Person@Example.com',
@@ -380,7 +380,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       });
     });
 
-    test('parallel updates to one user lose no change', async () => {
+    void test('parallel updates to one user lose no change', async () => {
       const user = await repository.create(CONNECTION, 'User', {
         schemas: [URN.user],
         userName: 'counter@example.com',
@@ -388,7 +388,10 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       await Promise.all(
         Array.from({ length: 20 }, (_, i) =>
           repository.update(CONNECTION, 'User', user.id, (current) => ({
-            data: { ...current.data, [`nickName`]: `${String(current.data['nickName'] ?? '')}${i},` },
+            data: {
+              ...current.data,
+              [`nickName`]: `${(current.data['nickName'] as string | undefined) ?? ''}${i},`,
+            },
           })),
         ),
       );
@@ -398,7 +401,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       assert.equal(final?.version, 21);
     });
 
-    test('memberships: add is idempotent, remove is exact, delete cleans both sides, members filter in SQL', async () => {
+    void test('memberships: add is idempotent, remove is exact, delete cleans both sides, members filter in SQL', async () => {
       const [a, b, c] = await Promise.all(
         ['m-a', 'm-b', 'm-c'].map((n) =>
           repository.create(CONNECTION, 'User', { schemas: [URN.user], userName: `${n}@example.com` }),

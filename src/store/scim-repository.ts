@@ -267,11 +267,7 @@ export class ScimRepository {
     const position = query.cursor === '' ? undefined : decodeCursor(query.cursor, fingerprint);
     let q = base
       .selectAll('r')
-      .select(
-        sortKey
-          ? (sql`${sortKey}` as never as ReturnType<typeof sql.ref>).as('sort_key')
-          : sql`null`.as('sort_key'),
-      );
+      .select(sortKey ? sql<unknown>`${sortKey}`.as('sort_key') : sql`null`.as('sort_key'));
     if (position) {
       if (sortKey) {
         const cmp = descending ? sql.raw('<') : sql.raw('>');
@@ -596,7 +592,7 @@ function normaliseKey(key: unknown): string | number | null {
   if (key === null || key === undefined) return null;
   if (typeof key === 'number' || typeof key === 'string') return key;
   if (typeof key === 'bigint') return Number(key);
-  return String(key);
+  return JSON.stringify(key);
 }
 
 function queryFingerprint(type: ScimResourceType, query: ListQuery): string {

@@ -19,7 +19,6 @@ export const CURSOR_TIMEOUT_SECONDS = 86_400;
 export function serviceProviderConfig(baseUrl: string, limits: ScimLimits): Record<string, unknown> {
   return {
     schemas: [URN.serviceProviderConfig],
-    documentationUri: 'https://github.com/roster-id/roster/blob/main/docs/scim.md',
     patch: { supported: true },
     bulk: {
       supported: true,

@@ -11,10 +11,9 @@ import { parseFilter } from '../../scim/filter-parser.ts';
 import { validateFilter } from '../../scim/filter-evaluate.ts';
 import { applyPatch, parsePatchRequest, splitMemberOperations } from '../../scim/patch.ts';
 import { isAttributeRequested, parseAttributeList, projectResource } from '../../scim/projection.ts';
-import { normalizeMembers, normalizeResourceInput } from '../../scim/resource-input.ts';
+import { normalizeResourceInput, readMembersInput } from '../../scim/resource-input.ts';
 import { URN, type ScimResource } from '../../scim/schema.ts';
 import type {
-  GroupMember,
   MemberChange,
   MemberView,
   ScimRepository,
@@ -179,18 +178,6 @@ async function single(
   };
 }
 
-function splitGroupBody(body: unknown): { rest: unknown; members: GroupMember[] | undefined } {
-  if (typeof body !== 'object' || body === null || Array.isArray(body))
-    return { rest: body, members: undefined };
-  const rest: Record<string, unknown> = {};
-  let members: GroupMember[] | undefined;
-  for (const [key, value] of Object.entries(body)) {
-    if (key.toLowerCase() === 'members') members = value === null ? [] : normalizeMembers(value);
-    else rest[key] = value;
-  }
-  return { rest, members };
-}
-
 export async function createResource(
   ctx: EndpointContext,
   type: ScimResourceType,
@@ -198,9 +185,9 @@ export async function createResource(
   projection: Projection,
 ): Promise<ScimOutcome> {
   const schema = RESOURCE_SCHEMAS[type];
-  const { rest, members } = type === 'Group' ? splitGroupBody(body) : { rest: body, members: undefined };
-  const data = normalizeResourceInput(rest, schema, 'create');
-  delete data['members'];
+  // Members live in group_members; normalizeResourceInput validates the rest and leaves them out.
+  const members = type === 'Group' ? readMembersInput(body, schema) : undefined;
+  const data = normalizeResourceInput(body, schema, 'create');
   // A user created without `active` is active: every IdP sends `active: true` on create, and an
   // account nobody disabled should not read as disabled (docs/scim.md).
   if (type === 'User' && !('active' in data)) data['active'] = true;
@@ -244,7 +231,7 @@ export async function replaceResource(
   ifMatch?: string,
 ): Promise<ScimOutcome> {
   const schema = RESOURCE_SCHEMAS[type];
-  const { rest, members } = type === 'Group' ? splitGroupBody(body) : { rest: body, members: undefined };
+  const members = type === 'Group' ? readMembersInput(body, schema) : undefined;
   const current = await ctx.repository.get(ctx.connectionId, type, id);
   if (!current) throw notFoundResource(type, id);
   const { resource } = await ctx.repository.update(
@@ -252,8 +239,7 @@ export async function replaceResource(
     type,
     id,
     (existing) => {
-      const data = normalizeResourceInput(rest, schema, 'replace', existing.data);
-      delete data['members'];
+      const data = normalizeResourceInput(body, schema, 'replace', existing.data);
       // PUT without `active` keeps the current state: Okta's wizard apps send every change as PUT,
       // and a missing flag must not deactivate anyone (docs/scim.md, "PUT").
       if (type === 'User' && !('active' in data) && 'active' in existing.data)
@@ -295,7 +281,7 @@ export async function patchResource(
           ? applyPatch({ ...existing.data, id: existing.id }, split.otherOperations, schema).resource
           : existing.data;
       const { id: _id, meta: _meta, members: _members, ...rest } = data;
-      return { data: rest, members: split.memberOperations as readonly MemberChange[] };
+      return { data: rest, members: split.memberOperations };
     },
     expectedVersion(options.ifMatch, current.version),
   );
