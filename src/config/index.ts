@@ -1,3 +1,7 @@
 // Configuration: the one reader of the environment.
-export { ENVIRONMENT_VARIABLES, LOG_LEVELS, loadConfig, urlHost } from './config.ts';
-export type { Config, EnvironmentVariable, LogLevel, ScimLimitsConfig } from './config.ts';
+export { loadConfig, urlHost } from './config.ts';
+export type { Config, ScimLimitsConfig } from './config.ts';
+export { ENVIRONMENT_VARIABLES } from './environment-variables.ts';
+export type { EnvironmentVariable } from './environment-variables.ts';
+export { LOG_LEVELS } from './log-levels.ts';
+export type { LogLevel } from './log-levels.ts';

@@ -1,6 +1,6 @@
 // Opens the one database Roster runs on (embedded SQLite by default, PostgreSQL with DATABASE_URL)
 // and brings its schema up to date before anything else touches it.
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import {
@@ -15,7 +15,7 @@ import {
   type MigrationResultSet,
   type SqliteDialectConfig,
 } from 'kysely';
-import pg from 'pg';
+import type pg from 'pg';
 import { DatabaseError } from '../core/errors.ts';
 import type { Database } from './database-types.ts';
 import { migrations } from './migrations/index.ts';
@@ -77,6 +77,9 @@ async function openSqlite(dataDir: string): Promise<OpenDatabase> {
   let sqlite: SqliteDatabase.Database;
   try {
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    // The database holds personal data and token hashes: create it owner-only. SQLite gives its
+    // -wal and -shm files the same permissions as the database file.
+    closeSync(openSync(file, 'a', 0o600));
     sqlite = new SqliteDatabase(file);
   } catch (cause) {
     throw new DatabaseError(
@@ -192,13 +195,15 @@ async function openPostgres(url: string, options: DatabaseOptions): Promise<Open
   if (schema !== undefined && !POSTGRES_SCHEMA_PATTERN.test(schema)) {
     throw new DatabaseError('database_unavailable', `"${schema}" is not a valid PostgreSQL schema name`);
   }
-  const pool = new pg.Pool({
+  // Loaded only for PostgreSQL: SQLite deployments and short CLI runs skip the driver.
+  const { default: postgres } = await import('pg');
+  const pool = new postgres.Pool({
     connectionString: url,
     max: options.poolSize ?? 10,
     connectionTimeoutMillis: 10_000,
     idleTimeoutMillis: 30_000,
     application_name: 'roster',
-    types: { getTypeParser: pgTypeParser as typeof pg.types.getTypeParser },
+    types: { getTypeParser: pgTypeParserFor(postgres.types) as typeof pg.types.getTypeParser },
     ...(schema === undefined ? {} : { options: `-c search_path=${schema}` }),
   });
   // Without a listener an idle connection's error (a database restart) would crash the process.
@@ -247,11 +252,13 @@ async function openPostgres(url: string, options: DatabaseOptions): Promise<Open
   return { db, dialect: 'postgres', close: () => db.destroy() };
 }
 
-function pgTypeParser(oid: number, format?: 'text' | 'binary'): (value: string) => unknown {
-  // JSON stays text: rows type `data` as string, and the SCIM layer parses it once, where needed.
-  if (oid === PG_JSONB || oid === PG_JSON) return (value) => value;
-  if (oid === PG_INT8) return parseInt8;
-  return pg.types.getTypeParser(oid, format ?? 'text') as (value: string) => unknown;
+function pgTypeParserFor(types: typeof pg.types) {
+  return (oid: number, format?: 'text' | 'binary'): ((value: string) => unknown) => {
+    // JSON stays text: rows type `data` as string, and the SCIM layer parses it once, where needed.
+    if (oid === PG_JSONB || oid === PG_JSON) return (value) => value;
+    if (oid === PG_INT8) return parseInt8;
+    return types.getTypeParser(oid, format ?? 'text') as (value: string) => unknown;
+  };
 }
 
 /** int8 (bigserial sequence numbers, count(*)) as a number; refuses values a double cannot hold. */

@@ -1,0 +1,96 @@
+// `roster connection add|list|remove`: the connections identity providers provision into.
+import { Command, Option } from 'commander';
+import { CONNECTION_APPS, type Connection } from '../../core/connection.ts';
+import type { Config } from '../../config/config.ts';
+import { scimBaseUrl, withStore, type CliContext } from '../context.ts';
+import { createOutput, formatTable } from '../output.ts';
+
+function describeConnection(config: Config, connection: Connection) {
+  return { ...connection, scimBaseUrl: scimBaseUrl(config, connection.id) };
+}
+
+export function connectionCommand(context: CliContext): Command {
+  const command = new Command('connection').description(
+    'create, list and remove connections (one per app instance)',
+  );
+
+  command
+    .command('add')
+    .description('create a connection; identity providers reach it at <public URL>/scim/v2/<id>')
+    .argument('<id>', 'connection id: lower-case letters, digits and hyphens, e.g. acme-directory')
+    .addOption(
+      new Option('--app <app>', '"directory" is Roster\'s own SCIM directory')
+        .choices(CONNECTION_APPS)
+        .makeOptionMandatory(),
+    )
+    .option('--name <name>', 'display name (default: the id)')
+    .option('--json', 'print the connection as one JSON document')
+    .action(async (id: string, options: { app: string; name?: string; json?: boolean }) => {
+      const output = createOutput(context.streams, options.json === true);
+      await withStore(context, async (store, config) => {
+        const connection = await store.connections.create({
+          id,
+          app: options.app,
+          ...(options.name === undefined ? {} : { displayName: options.name }),
+        });
+        output.result(describeConnection(config, connection), () =>
+          [
+            `Created connection ${connection.id} (${connection.app}).`,
+            `SCIM base URL: ${scimBaseUrl(config, connection.id)}`,
+          ].join('\n'),
+        );
+        if (!output.isJson)
+          output.note(`Next: create a token for it with \`roster token create ${connection.id}\`.`);
+      });
+    });
+
+  command
+    .command('list')
+    .description('list connections with their SCIM base URLs')
+    .option('--json', 'print the connections as one JSON array')
+    .action(async (options: { json?: boolean }) => {
+      const output = createOutput(context.streams, options.json === true);
+      await withStore(context, async (store, config) => {
+        const connections = await store.connections.list();
+        output.result(
+          connections.map((c) => describeConnection(config, c)),
+          () =>
+            connections.length === 0
+              ? ''
+              : formatTable(
+                  ['ID', 'APP', 'NAME', 'SCIM BASE URL', 'CREATED'],
+                  connections.map((c) => [
+                    c.id,
+                    c.app,
+                    c.displayName,
+                    scimBaseUrl(config, c.id),
+                    c.createdAt,
+                  ]),
+                ),
+        );
+        if (connections.length === 0 && !output.isJson) {
+          output.note('No connections yet. Create one with `roster connection add <id> --app directory`.');
+        }
+      });
+    });
+
+  command
+    .command('remove')
+    .description('remove a connection and its tokens')
+    .argument('<id>', 'connection id')
+    .option('--force', 'also delete the SCIM users and groups it holds')
+    .option('--json', 'print the outcome as one JSON document')
+    .action(async (id: string, options: { force?: boolean; json?: boolean }) => {
+      const output = createOutput(context.streams, options.json === true);
+      await withStore(context, async (store) => {
+        const removed = await store.connections.delete(id, { force: options.force === true });
+        output.result({ ...removed, removed: true }, () =>
+          removed.resourceCount === 0
+            ? `Removed connection ${id}.`
+            : `Removed connection ${id} with ${removed.resourceCount} SCIM users and groups.`,
+        );
+      });
+    });
+
+  return command;
+}

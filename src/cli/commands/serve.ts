@@ -1,0 +1,126 @@
+// `roster serve`: the SCIM server, on SQLite in ROSTER_DATA_DIR or on PostgreSQL, until SIGTERM/SIGINT.
+import { createServer } from 'node:net';
+import { Command } from 'commander';
+import type { Logger } from 'pino';
+import type { Config } from '../../config/config.ts';
+import { ENVIRONMENT_VARIABLES } from '../../config/environment-variables.ts';
+import { configOf, scimBaseUrl, type CliContext } from '../context.ts';
+import { createOutput } from '../output.ts';
+import { waitForShutdownSignal } from '../shutdown.ts';
+
+export function serveCommand(context: CliContext): Command {
+  const variables = ENVIRONMENT_VARIABLES.map(
+    (v) => `  ${v.name.padEnd(36)} ${v.description} (default: ${v.defaultValue})`,
+  );
+  return new Command('serve')
+    .description('run the server until SIGTERM or SIGINT; configured through environment variables')
+    .option('--json', 'print one JSON document with the listening address once the server is ready')
+    .addHelpText('after', `\nEnvironment:\n${variables.join('\n')}\n`)
+    .action(async (options: { json?: boolean }) => {
+      const output = createOutput(context.streams, options.json === true);
+      const config = await configOf(context);
+      const [
+        { urlHost },
+        { buildApp },
+        { createAuthenticator },
+        { createLogger },
+        { describePostgresUrl },
+        { openStore },
+      ] = await Promise.all([
+        import('../../config/config.ts'),
+        import('../../server/app.ts'),
+        import('../../server/auth.ts'),
+        import('../../server/logger.ts'),
+        import('../../store/database.ts'),
+        import('../../store/store.ts'),
+      ]);
+      const logger = createLogger({ level: config.logLevel });
+      const port =
+        config.port === 0 && config.isPublicUrlDerived ? await findFreePort(config.host) : config.port;
+      const publicUrl = config.isPublicUrlDerived
+        ? `http://${urlHost(config.host)}:${port}`
+        : config.publicUrl;
+
+      const store = await openStore({
+        ...config,
+        onBackgroundError: (err) => logger.error({ err }, 'idle database connection failed'),
+      });
+      if (store.keySource.source === 'generated') {
+        logger.warn(
+          { path: store.keySource.path },
+          'generated a new secret key; back it up with the database: token hashes and sealed secrets depend on it',
+        );
+      }
+      const app = await buildApp({
+        db: store.database.db,
+        dialect: store.database.dialect,
+        publicUrl,
+        authenticate: createAuthenticator(store.tokens),
+        limits: config.scimLimits,
+        maxBodyBytes: config.maxBodyBytes,
+        rateLimitRps: config.rateLimitRps,
+        logger,
+      });
+      try {
+        await app.listen({ port, host: config.host });
+      } catch (error) {
+        await app.close();
+        await store.close();
+        throw error;
+      }
+      const connections = await store.connections.list();
+      logger.info(
+        {
+          url: publicUrl,
+          database:
+            config.dialect === 'sqlite' ? config.sqliteFile : describePostgresUrl(config.databaseUrl ?? ''),
+          connections: connections.length,
+        },
+        'Roster is listening',
+      );
+      if (connections.length === 0) {
+        logger.info(
+          'no connection yet: create one with `roster connection add <id> --app directory`, then a token with `roster token create <id>`; identity providers use <url>/scim/v2/<id>',
+        );
+      }
+      for (const connection of connections) {
+        logger.info(
+          { connection: connection.id, scimBaseUrl: scimBaseUrl({ ...config, publicUrl }, connection.id) },
+          'SCIM endpoint',
+        );
+      }
+      warnAboutWildcard(config, logger);
+      output.result(
+        { url: publicUrl, host: config.host, port, dialect: config.dialect, connections: connections.length },
+        () => `Roster is listening on ${publicUrl}`,
+      );
+
+      await waitForShutdownSignal(logger);
+      await app.close();
+      await store.close();
+      logger.info('stopped');
+      logger.flush();
+    });
+}
+
+function warnAboutWildcard(config: Config, logger: Logger): void {
+  if (config.isPublicUrlDerived && (config.host === '0.0.0.0' || config.host === '::')) {
+    logger.warn(
+      { host: config.host },
+      'HOST accepts connections from other machines, but Location headers use the loopback address; set ROSTER_PUBLIC_URL to the address clients use',
+    );
+  }
+}
+
+/** PORT=0 with a derived public URL: the URL must name the real port, so pick it before listening. */
+function findFreePort(host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, host, () => {
+      const address = probe.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      probe.close(() => resolve(port));
+    });
+  });
+}
