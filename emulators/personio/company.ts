@@ -49,6 +49,8 @@ export interface Office {
    */
   timeZone: string;
   legalEntityId: number | null;
+  /** The public holidays new hires at this office get. */
+  holidayCalendarId: number | null;
 }
 
 export interface Department {
@@ -378,7 +380,13 @@ export class Company {
   officeByName(name: string, create: boolean, timeZone = 'Europe/Berlin'): Office | undefined {
     const found = [...this.offices.values()].find((o) => o.name.toLowerCase() === name.toLowerCase());
     if (found || !create) return found;
-    const office = { id: this.nextId(this.offices.values(), 131_000), name, timeZone, legalEntityId: null };
+    const office = {
+      id: this.nextId(this.offices.values(), 131_000),
+      name,
+      timeZone,
+      legalEntityId: null,
+      holidayCalendarId: null,
+    };
     this.offices.set(office.id, office);
     return office;
   }
@@ -406,6 +414,25 @@ export class Company {
     return costCenter;
   }
 
+  /**
+   * What Personio fills in for a new profile from the company settings: the office's public
+   * holidays, the default work schedule and the default paid vacation.
+   */
+  private defaultsForHire(fields: EmployeeChanges): Partial<Employee> {
+    const office =
+      fields.officeId === undefined || fields.officeId === null
+        ? undefined
+        : this.offices.get(fields.officeId);
+    const calendar = office?.holidayCalendarId ?? this.holidayCalendars.keys().next().value ?? null;
+    const schedule = this.workSchedules.keys().next().value ?? null;
+    const vacation = this.timeOffTypes.keys().next().value;
+    return {
+      holidayCalendarId: calendar,
+      workScheduleId: schedule,
+      absenceEntitlements: vacation === undefined ? [] : [{ timeOffTypeId: vacation, entitlement: 25 }],
+    };
+  }
+
   /** True when making `supervisorId` the supervisor of `employeeId` would close a cycle. */
   wouldCreateCycle(employeeId: number, supervisorId: number): boolean {
     let current: number | null = supervisorId;
@@ -424,6 +451,7 @@ export class Company {
     const id = this.nextId(this.employees.values(), 0);
     const employee: Employee = {
       ...blankEmployee(id, this.random.uuid(), now),
+      ...this.defaultsForHire(fields),
       ...withoutCustom(fields),
       custom: { ...(fields.custom ?? {}) },
     };

@@ -417,6 +417,7 @@ export function generateCompany(options: GeneratorOptions): CompanyInit {
     name: o.name,
     timeZone: o.timeZone,
     legalEntityId: o.legalEntityId,
+    holidayCalendarId: o.calendar,
   }));
   const departments: Department[] = DEPARTMENTS.map((d) => ({ id: d.id, name: d.name }));
   const costCenters = DEPARTMENTS.map((d, i) => ({

@@ -48,8 +48,9 @@ export function renderPerson(employee: Employee, context: V2Context): Record<str
   person.custom_attributes = context.company.customAttributes
     .filter((definition) => visible(definition.key))
     .map((definition) => {
-      const raw = employee.custom[definition.key] ?? null;
-      const value = definition.type === 'tags' && raw !== null ? raw.split(',').filter((v) => v !== '') : raw;
+      // The schema allows a string or a list, never null: an empty attribute is "" (or [] for tags).
+      const raw = employee.custom[definition.key] ?? '';
+      const value = definition.type === 'tags' ? raw.split(',').filter((v) => v !== '') : raw;
       return {
         id: definition.key,
         type: V2_CUSTOM_TYPES[definition.type] ?? 'string',
