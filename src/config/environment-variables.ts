@@ -21,7 +21,7 @@ export const ENVIRONMENT_VARIABLES: readonly EnvironmentVariable[] = Object.free
   },
   {
     name: 'DATABASE_URL',
-    defaultValue: '(unset: SQLite)',
+    defaultValue: 'unset (SQLite)',
     description: 'A postgres:// or postgresql:// URL switches storage to PostgreSQL.',
   },
   {
@@ -31,7 +31,7 @@ export const ENVIRONMENT_VARIABLES: readonly EnvironmentVariable[] = Object.free
   },
   {
     name: 'ROSTER_SECRET_KEY',
-    defaultValue: '(SQLite: generated key file)',
+    defaultValue: 'SQLite: generated key file',
     description:
       '32 bytes, base64. Keys token hashes and encrypts secrets at rest. Required with DATABASE_URL.',
   },
