@@ -26,6 +26,8 @@ export interface CompiledExpression {
   readonly expression: Expression;
   readonly root: CompiledNode;
   readonly references: readonly string[];
+  /** The fields behind `references`, in the same order. */
+  readonly fields: readonly PersonFieldRef[];
   /** Whether the top is SelectUniqueValue, whose evaluation must be awaited. */
   readonly isUniqueSelection: boolean;
 }
@@ -47,7 +49,7 @@ function arity(spec: FunctionSpec): string {
 function compileNode(
   node: Expression,
   isTop: boolean,
-  references: Set<string>,
+  references: Map<string, PersonFieldRef>,
 ): { tree: Expression; compiled: CompiledNode } {
   switch (node.kind) {
     case 'literal':
@@ -57,7 +59,7 @@ function compileNode(
       if (!resolved.ok) throw new CheckFailure(`${printReference(node.path)}: ${resolved.error}`, node.at);
       const ref = resolved.value;
       const canonical = [ref.field, ...(ref.part === undefined ? [] : [ref.part])];
-      references.add(printReference(canonical));
+      references.set(printReference(canonical), ref);
       return { tree: node, compiled: { kind: 'field', ref } };
     }
     case 'call': {
@@ -102,7 +104,7 @@ function compileNode(
 
 /** Checks a parsed tree; `text` is kept for messages. Never throws. */
 export function compileTree(expression: Expression, text: string): ExpressionResult<CompiledExpression> {
-  const references = new Set<string>();
+  const references = new Map<string, PersonFieldRef>();
   try {
     const { tree, compiled } = compileNode(expression, true, references);
     return {
@@ -111,7 +113,8 @@ export function compileTree(expression: Expression, text: string): ExpressionRes
         text,
         expression: tree,
         root: compiled,
-        references: [...references],
+        references: [...references.keys()],
+        fields: [...references.values()],
         isUniqueSelection: compiled.kind === 'call' && compiled.spec.evaluation === 'unique',
       },
     };

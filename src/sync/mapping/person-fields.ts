@@ -80,10 +80,12 @@ export function describeKnownFields(): string {
 /**
  * Resolves a field path (`['department', 'id']`) against the allow-list. Built-in names and parts
  * compare case-insensitively and resolve to their canonical spelling; custom attribute names are kept
- * as written. The error says what is wrong and lists what is known.
+ * as written. The error says what is wrong and lists what is known; `where` follows the unknown
+ * name (" in scope filter").
  */
 export function resolvePersonField(
   path: readonly string[],
+  where = '',
 ): { ok: true; value: PersonFieldRef } | { ok: false; error: string } {
   const [first, second, ...rest] = path;
   if (first === undefined) return { ok: false, error: 'empty field name' };
@@ -92,7 +94,7 @@ export function resolvePersonField(
     const hint = suggestName(first, PERSON_FIELD_NAMES);
     return {
       ok: false,
-      error: `unknown field '${first}'${hint ? ` (did you mean '${hint}'?)` : ''}; known fields: ${describeKnownFields()}`,
+      error: `unknown field '${first}'${where}${hint ? ` (did you mean '${hint}'?)` : ''}; known fields: ${describeKnownFields()}`,
     };
   }
   const [field, kind] = entry;
