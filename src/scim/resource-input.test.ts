@@ -415,3 +415,32 @@ void describe('normalizeAttributeValue types', () => {
     rejects(() => normalizeAttributeValue(attr('tags'), [['a']], 'tags'), 'invalidValue', 'tags');
   });
 });
+
+void describe('the schemas list', () => {
+  void test('a body listing only the Group schema is refused on /Users, so a misdirected request creates nothing', () => {
+    assert.throws(
+      () =>
+        normalizeResourceInput(
+          { schemas: [URN.group], displayName: 'Team', userName: 'x' },
+          USER_RESOURCE_SCHEMA,
+          'create',
+        ),
+      (error: unknown) =>
+        error instanceof ScimError && error.status === 400 && error.scimType === 'invalidValue',
+    );
+  });
+
+  void test('extra vendor URNs beside the core one and a missing schemas list are accepted', () => {
+    const withExtra = normalizeResourceInput(
+      {
+        schemas: [URN.group, 'http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/2.0/Group'],
+        displayName: 'Team',
+      },
+      GROUP_RESOURCE_SCHEMA,
+      'create',
+    );
+    assert.equal(withExtra['displayName'], 'Team');
+    const without = normalizeResourceInput({ userName: 'ann' }, USER_RESOURCE_SCHEMA, 'create');
+    assert.deepEqual(without['schemas'], [URN.user]);
+  });
+});

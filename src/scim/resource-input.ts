@@ -332,6 +332,24 @@ const isMembersTarget = (target: ResolvedAttribute): boolean =>
 const KEPT_WHEN_OMITTED = new Set(['active']);
 
 /**
+ * RFC 7643 §3: `schemas` names the resource's core schema. A body that lists schemas but not this
+ * resource type's core one was meant for another endpoint (a Group sent to /Users): refuse it rather
+ * than guess. Extra URNs (Entra adds its own) and a missing `schemas` are tolerated.
+ */
+function assertCoreSchemaListed(body: JsonObject, schema: ResourceSchema): void {
+  const key = Object.keys(body).find((k) => k.toLowerCase() === 'schemas');
+  if (key === undefined) return;
+  const listed = body[key];
+  if (!Array.isArray(listed)) throw badRequest('invalidValue', '"schemas" must be an array of schema URNs');
+  const core = schema.core.id.toLowerCase();
+  if (!listed.some((urn) => typeof urn === 'string' && urn.toLowerCase() === core))
+    throw badRequest(
+      'invalidValue',
+      `"schemas" must include "${schema.core.id}" for a ${schema.resourceType.name}; this body looks meant for another resource type`,
+    );
+}
+
+/**
  * Turns a POST (`create`) or PUT (`replace`) body into the resource to store: canonical names,
  * extension values under their URN, `schemas` recomputed, nothing null or empty.
  *
@@ -357,6 +375,7 @@ export function normalizeResourceInput(
   if (!isPlainObject(body)) {
     throw badRequest('invalidSyntax', 'The request body must be a JSON object');
   }
+  assertCoreSchemaListed(body, schema);
   const resource: JsonObject = {};
   for (const { target, value } of resolveBodyEntries(body, schema)) {
     const { attribute, subAttribute } = target;

@@ -72,6 +72,8 @@ export interface ScimServer extends ScimClient {
 
 export interface ScimServerOptions {
   readonly dialect?: Dialect;
+  /** Extra environment for the server's configuration, e.g. `ROSTER_RATE_LIMIT_RPS`. */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 const CONNECTION_ID = 'acme';
@@ -96,7 +98,7 @@ export async function startScimServer(options: ScimServerOptions = {}): Promise<
     const otherToken = (await tokens.create({ kind: 'scim', connectionId: OTHER_CONNECTION_ID })).token;
     const { app, origin } = await listenOnFreePort(async (port) => {
       // Only what a default installation has: no variable from the developer's environment.
-      const config = loadConfig({ HOST: '127.0.0.1', PORT: String(port) });
+      const config = loadConfig({ ...options.env, HOST: '127.0.0.1', PORT: String(port) });
       return buildApp({
         db: database.db,
         dialect: database.dialect,
