@@ -207,7 +207,7 @@ void describe('HTTP client timeouts and transport failures', () => {
     const { client } = clientFor(hung, { retry: { maxAttempts: 2 } });
     const before = hung.requests.length;
     const error = await rejection(
-      client.request({ operation: 'get', method: 'GET', path: '/slow', timeoutMs: 50 }),
+      client.request({ operation: 'get', method: 'GET', path: '/slow', timeoutMs: 200 }),
     );
     assert.equal(error.kind, 'unavailable');
     assert.match(error.message, /timed out/);
@@ -219,7 +219,7 @@ void describe('HTTP client timeouts and transport failures', () => {
     const { client } = clientFor(hung);
     const before = hung.requests.length;
     const error = await rejection(
-      client.request({ operation: 'create', method: 'POST', path: '/slow', json: { a: 1 }, timeoutMs: 50 }),
+      client.request({ operation: 'create', method: 'POST', path: '/slow', json: { a: 1 }, timeoutMs: 200 }),
     );
     assert.equal(error.kind, 'unavailable');
     assert.equal(error.outcome, 'unknown');
@@ -362,7 +362,7 @@ void describe('HTTP client hygiene', () => {
           auth: { authorization: async () => 'Bearer papi-secret-token', invalidate: () => undefined },
         });
         const logs = ctx.logger.text();
-        assert.ok(ctx.logger.entries.length >= 2);
+        assert.ok(ctx.logger.entries.length >= 2, 'ctx.logger.entries.length >= 2');
         for (const secret of [
           'papi-secret-token',
           'papi-echoed',

@@ -41,6 +41,11 @@ export interface AuthProvider {
   authorization(): Promise<string>;
   /** Forget `rejected` (if it is still the cached value); the next `authorization()` obtains a new one. */
   invalidate(rejected: string): void;
+  /**
+   * Whether a response means "this token is not (or no longer) valid". Default: status 401. Some vendors
+   * answer an expired token with 403 (Personio v1: "Provided authorization is not valid").
+   */
+  isRejection?(status: number, body: unknown): boolean;
 }
 
 export interface HttpClientOptions {
@@ -219,8 +224,9 @@ class PacedHttpClient implements HttpClient {
           status = response.status;
           this.#logger.debug({ ...logFields, status, attempt, durationMs }, 'http request');
           if (status >= 200 && status < 300) return response;
-          if (status === 401 && request.auth && authorization !== undefined && !hasRefreshedAuth) {
-            // An expired or revoked token: fetch a new one and repeat once. A 401 is a rejection before
+          const isTokenRejected = request.auth?.isRejection?.(status, response.body) ?? status === 401;
+          if (isTokenRejected && request.auth && authorization !== undefined && !hasRefreshedAuth) {
+            // An expired or revoked token: fetch a new one and repeat once. The request was rejected before
             // processing, so this is safe for non-idempotent requests too.
             hasRefreshedAuth = true;
             request.auth.invalidate(authorization);

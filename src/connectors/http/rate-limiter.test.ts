@@ -53,8 +53,14 @@ void describe('rate limiter', () => {
     await done;
     // Rolling-window check over every start: never more than 15 in a second or 30 in a minute.
     for (const start of starts) {
-      assert.ok(starts.filter((s) => s >= start && s < start + 1000).length <= 15);
-      assert.ok(starts.filter((s) => s >= start && s < start + 60_000).length <= 30);
+      assert.ok(
+        starts.filter((s) => s >= start && s < start + 1000).length <= 15,
+        'starts.filter((s) => s >= start && s < start + 1000).length <= 15',
+      );
+      assert.ok(
+        starts.filter((s) => s >= start && s < start + 60_000).length <= 30,
+        'starts.filter((s) => s >= start && s < start + 60_000).length <= 30',
+      );
     }
     assert.equal(starts.filter((s) => s < 1000).length, 15);
     assert.equal(starts.filter((s) => s < 60_000).length, 30);

@@ -41,8 +41,8 @@ void describe('outbound URL policy', () => {
   void test('plain http is marked loopback-only so resolved addresses are held to loopback', () => {
     const http = checkOutboundUrl('http://localhost:1');
     const https = checkOutboundUrl('https://localhost:1');
-    assert.ok(http.ok && http.isLoopbackOnly);
-    assert.ok(https.ok && !https.isLoopbackOnly);
+    assert.ok(http.ok && http.isLoopbackOnly, 'http.ok && http.isLoopbackOnly');
+    assert.ok(https.ok && !https.isLoopbackOnly, 'https.ok && !https.isLoopbackOnly');
   });
 
   void test('classifies addresses by range', () => {

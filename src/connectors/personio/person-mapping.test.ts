@@ -97,7 +97,7 @@ void describe('v1 employee to person', () => {
 
   void test('never carries attributes it was not configured for, such as salary', () => {
     const { person } = mapV1Employee(FULL, config);
-    assert.ok(!JSON.stringify(person).includes('3000'));
+    assert.ok(!JSON.stringify(person).includes('3000'), "!JSON.stringify(person).includes('3000')");
   });
 
   void test('leaves absent attributes absent (not visible) and keeps nulls (empty)', () => {
@@ -190,7 +190,7 @@ void describe('v2 person to person', () => {
   });
 
   void test('gives the same person as v1 once v1 has named the related objects', () => {
-    assert.ok(v2Person.ok && v2Employment.ok);
+    assert.ok(v2Person.ok && v2Employment.ok, 'v2Person.ok && v2Employment.ok');
     const names = new OrgNames();
     const fromV1 = mapV1Employee(FULL, config, names).person;
     const readable = new Set([...FULL.attributes.keys()]);
@@ -199,7 +199,7 @@ void describe('v2 person to person', () => {
   });
 
   void test('without names, related objects carry their ids only', () => {
-    assert.ok(v2Person.ok && v2Employment.ok);
+    assert.ok(v2Person.ok && v2Employment.ok, 'v2Person.ok && v2Employment.ok');
     const person = mapV2Person(v2Person.value, v2Employment.value, config, new OrgNames(), null).person;
     assert.deepEqual(person.department, { id: '281521' });
     assert.deepEqual(person.office, { id: '131014' });
@@ -207,7 +207,7 @@ void describe('v2 person to person', () => {
 
   void test('a readable related object v2 leaves out is "none"; an unreadable one stays absent', () => {
     const bare = parseEmployment({ id: 'e', status: 'ACTIVE', org_units: [] });
-    assert.ok(v2Person.ok && bare.ok);
+    assert.ok(v2Person.ok && bare.ok, 'v2Person.ok && bare.ok');
     const readable = new Set(['id', 'supervisor', 'department', 'status']);
     const person = mapV2Person(v2Person.value, bare.value, config, new OrgNames(), readable).person;
     assert.equal(person.supervisorId, null);

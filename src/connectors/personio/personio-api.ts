@@ -5,13 +5,21 @@ import { ConnectorError } from '../contract.ts';
 import type { HttpClient, HttpMethod, QueryValue } from '../http/http-client.ts';
 import type { CachedToken } from './personio-auth.ts';
 import type { ParseResult, V1AttributeDefinition, V1EmployeesPage, V1WriteReply } from './v1-envelope.ts';
-import { parseAttributeList, parseEmployeesPage, parseWriteReply } from './v1-envelope.ts';
+import {
+  describePersonioError,
+  parseAttributeList,
+  parseEmployeesPage,
+  parseWriteReply,
+} from './v1-envelope.ts';
 import type { V2Employment, V2LegalEntity, V2Person } from './v2-resources.ts';
 import { parseEmployment, parseLegalEntity, parseList, parsePerson, parseSingle } from './v2-resources.ts';
 
 /** How the HTTP client should read Personio's OAuth errors (v2 token endpoint answers 400 for all of them). */
 export function classifyPersonioError(status: number, body: unknown): ConnectorErrorKind | undefined {
   if (typeof body !== 'object' || body === null) return undefined;
+  // v1's 403 "Provided authorization is not valid" is a bad token (still bad after a refresh), not a permission.
+  if (status === 403 && /authorization is not valid/i.test(describePersonioError(body) ?? ''))
+    return 'unauthenticated';
   const error = (body as { error?: unknown }).error;
   if (typeof error !== 'string') return undefined;
   switch (error) {

@@ -28,9 +28,16 @@ export class CachedToken implements AuthProvider {
   /** How many tokens were fetched (for tests and the connection check). */
   issued = 0;
 
-  constructor(issue: () => Promise<IssuedToken>, clock: Clock) {
+  readonly #rejectionStatuses: ReadonlySet<number>;
+
+  constructor(issue: () => Promise<IssuedToken>, clock: Clock, rejectionStatuses: readonly number[] = [401]) {
     this.#issue = issue;
     this.#clock = clock;
+    this.#rejectionStatuses = new Set(rejectionStatuses);
+  }
+
+  isRejection(status: number): boolean {
+    return this.#rejectionStatuses.has(status);
   }
 
   async authorization(): Promise<string> {
@@ -75,25 +82,31 @@ export function createV1Token(
   credentials: { clientId: string; clientSecret: string },
   clock: Clock,
 ): CachedToken {
-  return new CachedToken(async () => {
-    try {
-      const response = await http.request({
-        operation: 'v1.auth',
-        method: 'POST',
-        path: '/v1/auth',
-        // In the body, never the query string: Personio is removing query-string credentials.
-        json: { client_id: credentials.clientId, client_secret: credentials.clientSecret },
-        // Asking for a token twice has no effect beyond the first (the same token comes back for 24 h).
-        isIdempotent: true,
-        bucket: 'v1.auth',
-      });
-      const parsed = parseAuthResponse(response.body);
-      if (!parsed.ok) throw new ConnectorError('unavailable', `Personio v1.auth: ${parsed.error}`);
-      return { value: parsed.value.token, expiresInSeconds: parsed.value.expiresInSeconds };
-    } catch (error) {
-      throw rejectedCredentials(error);
-    }
-  }, clock);
+  return new CachedToken(
+    async () => {
+      try {
+        const response = await http.request({
+          operation: 'v1.auth',
+          method: 'POST',
+          path: '/v1/auth',
+          // In the body, never the query string: Personio is removing query-string credentials.
+          json: { client_id: credentials.clientId, client_secret: credentials.clientSecret },
+          // Asking for a token twice has no effect beyond the first (the same token comes back for 24 h).
+          isIdempotent: true,
+          bucket: 'v1.auth',
+        });
+        const parsed = parseAuthResponse(response.body);
+        if (!parsed.ok) throw new ConnectorError('unavailable', `Personio v1.auth: ${parsed.error}`);
+        return { value: parsed.value.token, expiresInSeconds: parsed.value.expiresInSeconds };
+      } catch (error) {
+        throw rejectedCredentials(error);
+      }
+      // v1 answers a missing token with 401 but an expired or revoked one with 403 "Provided authorization
+      // is not valid" (spec examples); both mean "get a new token".
+    },
+    clock,
+    [401, 403],
+  );
 }
 
 export function createV2Token(

@@ -28,7 +28,7 @@ void describe('Personio settings', () => {
       officeTimeZones: { Berlin: 'Europe/Berlin', Mars: 'Mars/Olympus' },
       customAttributes: { title: 'title' },
     });
-    assert.ok(!parsed.success);
+    assert.ok(!parsed.success, '!parsed.success');
     const paths = parsed.error.issues.map((i) => i.path.join('.')).sort();
     assert.deepEqual(paths, ['baseUrl', 'customAttributes.title', 'officeTimeZones.Mars', 'pageSize']);
   });

@@ -53,7 +53,7 @@ const SPEC_PAGE = {
 void describe('v1 employee page parser', () => {
   void test('reads the spec example: ids, envelopes, totals, and keeps unknown types open', () => {
     const parsed = parseEmployeesPage(SPEC_PAGE);
-    assert.ok(parsed.ok);
+    assert.ok(parsed.ok, 'parsed.ok');
     assert.equal(parsed.value.totalElements, 2);
     assert.equal(parsed.value.limit, 20);
     const [employee] = parsed.value.employees;
@@ -82,7 +82,7 @@ void describe('v1 employee page parser', () => {
       attributes: { first_name: { label: 'x', value: 'y', type: 'standard', universal_id: null } },
     };
     const parsed = parseEmployeesPage({ ...SPEC_PAGE, data: [...SPEC_PAGE.data, row] });
-    assert.ok(!parsed.ok);
+    assert.ok(!parsed.ok, '!parsed.ok');
     assert.match(parsed.error, /row 1/);
   });
 
@@ -155,7 +155,7 @@ void describe('v1 employee page parser', () => {
           })),
         });
         const parsed = parseEmployeesPage(JSON.parse(printed));
-        assert.ok(parsed.ok);
+        assert.ok(parsed.ok, 'parsed.ok');
         assert.equal(parsed.value.totalElements, employees.length + extra);
         assert.equal(parsed.value.employees.length, employees.length);
         for (const [index, original] of employees.entries()) {

@@ -3,7 +3,7 @@
 import { startPersonioEmulator } from '../../../../emulators/personio/index.ts';
 import type { PersonioEmulator, PersonioEmulatorOptions } from '../../../../emulators/personio/index.ts';
 import type { ConnectorHandle } from '../../contract.ts';
-import type { Sleep } from '../../http/http-client.ts';
+import type { HttpClient, Sleep } from '../../http/http-client.ts';
 import { createTestContext } from '../../testing/test-context.ts';
 import type { TestContext } from '../../testing/test-context.ts';
 import { personioConnector } from '../personio-connector.ts';
@@ -52,6 +52,8 @@ export interface HarnessOptions {
   /** Real waits and the real clock (for tests against the emulator's rate limits). */
   readonly isRealTime?: boolean;
   readonly connectionId?: string;
+  /** Wraps the connector's HTTP client, e.g. to lose a response after the emulator committed it. */
+  readonly decorateHttp?: (client: HttpClient) => HttpClient;
 }
 
 export interface PersonioHarness {
@@ -102,7 +104,11 @@ export async function startPersonioHarness(options: HarnessOptions = {}): Promis
     ...(options.hiddenAttributes ? { hiddenAttributes: options.hiddenAttributes } : {}),
   };
   const emulator = await startPersonioEmulator(emulatorOptions);
-  const context = options.isRealTime ? { ...test.context, clock } : test.context;
+  const decorate = options.decorateHttp;
+  const http = decorate
+    ? { create: (o: Parameters<TestContext['http']['create']>[0]) => decorate(test.http.create(o)) }
+    : test.http;
+  const context = { ...test.context, clock, http };
   const settingsFor = (extra: Partial<PersonioSettingsInput> = {}): PersonioSettings =>
     personioSettingsSchema.parse({
       baseUrl: emulator.url,
