@@ -41,8 +41,8 @@ export const DIACRITIC_REPLACEMENTS: Readonly<Record<string, string>> = Object.f
 });
 
 const SPECIAL = new RegExp(`[${Object.keys(DIACRITIC_REPLACEMENTS).join('')}]`, 'gu');
-// The combining-mark blocks diacritics decompose into. Marks of other scripts (Devanagari vowel
-// signs, Hebrew points) are letters' own parts, not accents, so they stay.
+// The combining-mark blocks diacritics decompose into. Only marks on Latin letters are dropped: on
+// other scripts they are parts of letters (Cyrillic й is и with a breve; Devanagari vowel signs).
 const DIACRITIC_BLOCKS: readonly (readonly [number, number])[] = [
   [0x0300, 0x036f],
   [0x1ab0, 0x1aff],
@@ -51,9 +51,18 @@ const DIACRITIC_BLOCKS: readonly (readonly [number, number])[] = [
   [0xfe20, 0xfe2f],
 ];
 
-function dropDiacritic(mark: string): string {
+function isDiacritic(mark: string): boolean {
   const code = mark.codePointAt(0) ?? 0;
-  return DIACRITIC_BLOCKS.some(([from, to]) => code >= from && code <= to) ? '' : mark;
+  return DIACRITIC_BLOCKS.some(([from, to]) => code >= from && code <= to);
+}
+
+function dropDiacritics(_: string, letter: string, marks: string): string {
+  return (
+    letter +
+    Array.from(marks)
+      .filter((mark) => !isDiacritic(mark))
+      .join('')
+  );
 }
 
 /**
@@ -64,7 +73,7 @@ function dropDiacritic(mark: string): string {
 export function normalizeDiacritics(text: string): string {
   return text
     .normalize('NFD')
-    .replace(/\p{Mn}/gu, dropDiacritic)
+    .replace(/(\p{Script=Latin})(\p{Mn}+)/gu, dropDiacritics)
     .replace(SPECIAL, (letter) => DIACRITIC_REPLACEMENTS[letter] ?? letter)
     .normalize('NFC');
 }
