@@ -64,4 +64,118 @@ export interface Database {
   tokens: TokenTable;
   scim_resources: ScimResourceTable;
   group_members: GroupMemberTable;
+  syncs: SyncTable;
+  sync_links: SyncLinkTable;
+  sync_runs: SyncRunTable;
+  sync_operations: SyncOperationTable;
+  scheduled_work: ScheduledWorkTable;
+  leases: LeaseTable;
+  audit_events: AuditEventTable;
+}
+
+export interface SyncTable {
+  id: string;
+  source_connection_id: string;
+  target_connection_id: string;
+  /** The mapping file's text (YAML or JSON), or null for the built-in mapping. */
+  mapping: string | null;
+  /** A SCIM filter over the normalised person, or null for everyone. */
+  scope: string | null;
+  every_ms: number;
+  full_every_ms: number;
+  /** JSON: lifecycle policy, default time zone, guard settings. */
+  settings: string;
+  watermark: string | null;
+  last_full_read_at: string | null;
+  last_run_at: string | null;
+  last_status: string | null;
+  /** The hash of a plan a guard held, and why; null when nothing is held. */
+  held_hash: string | null;
+  held_reason: string | null;
+  /** The plan hash an operator approved; valid only while a re-plan has the same hash. */
+  approved_hash: string | null;
+  /** The earliest future-dated change, so the scheduler wakes for it (survives restarts). */
+  next_due_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface SyncLinkTable {
+  sync_id: string;
+  account_id: string;
+  /** The newest source id of the person (a rehire or entity move replaces it). */
+  source_id: string;
+  reason: string;
+  /** 'active' | 'disabled' | 'pending' as last applied. */
+  state: string;
+  /** Digest of the desired attributes last applied. */
+  applied_digest: string | null;
+  linked_at: string;
+  updated_at: string;
+}
+
+export interface SyncRunTable {
+  id: string;
+  sync_id: string;
+  trigger: string;
+  mode: string;
+  /** 'running' | 'applied' | 'held' | 'failed' */
+  status: string;
+  plan_hash: string | null;
+  /** JSON counts per operation kind. */
+  counts: string;
+  error: string | null;
+  started_at: string;
+  finished_at: string | null;
+}
+
+export interface SyncOperationTable {
+  id: string;
+  sync_id: string;
+  run_id: string;
+  idempotency_key: string;
+  kind: string;
+  person_id: string | null;
+  account_id: string | null;
+  payload: string;
+  /** 'pending' | 'applied' | 'failed' */
+  status: string;
+  attempts: number;
+  last_error: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ScheduledWorkTable {
+  sync_id: string;
+  person_id: string;
+  kind: string;
+  due_at: string;
+  reason: string;
+}
+
+export interface LeaseTable {
+  name: string;
+  holder: string;
+  acquired_at: string;
+  expires_at: string;
+}
+
+export interface AuditEventTable {
+  seq: Generated<number>;
+  id: string;
+  at: string;
+  /** Who asked: `token:<id>`, `sync:<id>`, `cli`, `admin:<token id>`. */
+  actor: string;
+  action: string;
+  outcome: string;
+  connection_id: string | null;
+  sync_id: string | null;
+  person_id: string | null;
+  account_id: string | null;
+  /** JSON of what changed; may be erased (set to null) later, the digest stays. */
+  content: string | null;
+  content_digest: string;
+  prev_hash: string;
+  hash: string;
 }

@@ -1,6 +1,7 @@
 // The store suite: the same behaviour checked against SQLite and PostgreSQL — schema and types,
 // connections with sealed secrets, and tokens that reach exactly one connection.
 import assert from 'node:assert/strict';
+import { migrations } from './migrations/index.ts';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
 import { ConflictError, InvalidInputError, NotFoundError, SecretUnsealableError } from '../core/errors.ts';
@@ -58,14 +59,28 @@ for (const dialect of DIALECTS) {
       });
 
       void it('creates every table of the schema and records the migration once', async () => {
-        for (const table of ['connections', 'tokens', 'scim_resources', 'group_members'] as const) {
+        for (const table of [
+          'connections',
+          'tokens',
+          'scim_resources',
+          'group_members',
+          'syncs',
+          'sync_links',
+          'sync_runs',
+          'sync_operations',
+          'scheduled_work',
+          'leases',
+          'audit_events',
+        ] as const) {
           const rows = await test.db.selectFrom(table).selectAll().execute();
           assert.deepEqual(rows, []);
         }
-        const applied = await sql<{ name: string }>`select name from kysely_migration`.execute(test.db);
+        const applied = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(
+          test.db,
+        );
         assert.deepEqual(
           applied.rows.map((r) => r.name),
-          ['0001-initial'],
+          Object.keys(migrations),
         );
       });
 
@@ -76,8 +91,10 @@ for (const dialect of DIALECTS) {
           ...(test.postgresSchema === undefined ? {} : { postgresSchema: test.postgresSchema }),
         });
         try {
-          const applied = await sql<{ name: string }>`select name from kysely_migration`.execute(again.db);
-          assert.equal(applied.rows.length, 1);
+          const applied = await sql<{
+            name: string;
+          }>`select name from kysely_migration order by name`.execute(again.db);
+          assert.equal(applied.rows.length, Object.keys(migrations).length);
         } finally {
           await again.close();
         }

@@ -2,7 +2,9 @@
 // names would find nothing in production. Names sort in the order they must run; append only.
 import type { Migration } from 'kysely';
 import * as m0001 from './0001-initial.ts';
+import * as m0002 from './0002-sync.ts';
 
 export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0001-initial': m0001,
+  '0002-sync': m0002,
 });
