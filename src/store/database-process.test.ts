@@ -9,6 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import { openDatabase } from './database.ts';
+import { migrations } from './migrations/index.ts';
 import { testDatabaseUrl } from './testing/test-database.ts';
 import pg from 'pg';
 
@@ -55,10 +56,12 @@ void describe('SQLite across processes', () => {
     for (const r of results) assert.equal(r.code, 0, r.stderr);
     const opened = await openDatabase({ databaseUrl: null, dataDir });
     try {
-      const applied = await sql<{ name: string }>`select name from kysely_migration`.execute(opened.db);
+      const applied = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(
+        opened.db,
+      );
       assert.deepEqual(
         applied.rows.map((r) => r.name),
-        ['0001-initial'],
+        Object.keys(migrations),
       );
     } finally {
       await opened.close();
@@ -157,10 +160,12 @@ void describe('PostgreSQL with several instances', () => {
       ),
     );
     try {
-      const applied = await sql<{ name: string }>`select name from kysely_migration`.execute(opened[0]!.db);
+      const applied = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(
+        opened[0]!.db,
+      );
       assert.deepEqual(
         applied.rows.map((r) => r.name),
-        ['0001-initial'],
+        Object.keys(migrations),
       );
     } finally {
       await Promise.all(opened.map((o) => o.close()));
