@@ -1,7 +1,5 @@
-// The `/_emulator` control API for tests and demos (no auth): hire, change, rehire and delete
-// people with flat v1 attribute names, queue faults, read the request log and webhook deliveries,
-// and move the clock. It plays "HR in the Personio UI", so it can do what the public API cannot
-// (termination dates, emails, silent background changes).
+// The `/_emulator` control API (no auth) for tests and demos: people by flat v1 attribute names,
+// faults, the request log, webhook deliveries and the clock — what HR does in Personio's UI.
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import {
   EMPLOYEE_STATUSES,

@@ -1,7 +1,5 @@
-// The API credential and the tokens issued for it. v1 tokens are stable `papi-` tokens valid 24 h;
-// during those 24 h `/v1/auth` hands back the same token (developer hub, "Authentication API -
-// Improved bearer token"). v2 issues a fresh token per request. Tokens of one API generation are
-// not accepted by the other.
+// The API credential and the tokens issued for it: stable 24 h `papi-` tokens for v1 (the same one
+// handed back for 24 h), a fresh token per request for v2; neither is accepted by the other API.
 import { randomBytes } from 'node:crypto';
 
 export const TOKEN_LIFETIME_MS = 86_400_000;

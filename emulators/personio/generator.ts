@@ -1,8 +1,6 @@
-// The deterministic company generator: the same seed, size and "now" give the same company.
-// It plants the cases an HR-driven sync must survive: pre-hires, leavers with past and future
-// termination dates, rehires with the old email rewritten, people without email, non-ASCII names,
-// supervisors forming a forest (including supervisors who have left), several legal entities and
-// offices in several time zones.
+// The deterministic company generator: the same seed, size and "now" give the same company, with
+// the cases an HR-driven sync must survive (pre-hires, leavers, rehires, people without email,
+// non-ASCII names, a supervisor forest, several legal entities and time zones).
 import {
   blankEmployee,
   type CompanyInit,

@@ -1,10 +1,5 @@
-// Every v1 response shape held against Personio's published OpenAPI schemas (copied into
-// ./openapi), plus the labels, types and universal ids of the spec's own example employee.
-// Two defects of the published schemas are named and tolerated, nothing else:
-//  - `EmployeesResponse` is `allOf: [Response, …]` and `Response.data` says `type: object`, while
-//    the list's `data` is an array (the spec's own example is an array);
-//  - relation values (`supervisor`, `office`, `team`, …) are typed `object` without `nullable`,
-//    while Personio answers `value: null` for an empty relation.
+// Every v1 response shape held against Personio's published OpenAPI schemas (copied into ./openapi),
+// plus the labels, types and universal ids of the spec's own example employee.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { PersonioEmulator } from './index.ts';
@@ -35,6 +30,12 @@ const RELATIONS = [
   'work_schedule',
 ];
 
+/**
+ * The two defects of the published schemas, tolerated and nothing else: `EmployeesResponse` is
+ * `allOf: [Response, …]` and `Response.data` says `type: object` while the list's `data` is an array
+ * (as the spec's own example shows); relation values (`supervisor`, `office`, `team`, …) are typed
+ * `object` without `nullable`, while Personio answers `value: null` for an empty relation.
+ */
 function isKnownDefect(error: SchemaError): boolean {
   if (error.path === '/data' && error.message === 'expected object, got array') return true;
   const relation = /^(?:\/data(?:\/\d+)?)?\/attributes\/([a-z_]+)\/value$/.exec(error.path);

@@ -1,7 +1,5 @@
-// Personio's documented rate limits (developer hub): v1 /auth 60/min then a 60 s cool-down; v1 GET
-// employees 300/min with a 15 req/s burst; v1 overall 2000/min per source IP; v2 /auth/token 150/min
-// then 1 req/s for 60 s. v2 resource limits are undocumented: a per-endpoint token bucket with the
-// `x-ratelimit-*` headers a client observed, and no Retry-After.
+// Personio's documented rate limits (developer hub) and, for the undocumented v2 resource limits,
+// a per-endpoint token bucket with the `x-ratelimit-*` headers a client observed.
 
 export type RateDecision =
   { ok: true; headers: Record<string, string> } | { ok: false; headers: Record<string, string> };

@@ -1,7 +1,5 @@
-// The v1 employee attribute envelope, exactly as personio-personnel-data-api-oa3.yaml shows it:
-// every attribute is `{label, value, type, universal_id}`; office, department, team and subcompany
-// values are `{type, attributes: {id, name}}`; the supervisor is a nested enveloped employee;
-// custom attributes are `dynamic_<n>`. Attributes not whitelisted for the credential are absent.
+// The v1 employee attribute envelope exactly as personio-personnel-data-api-oa3.yaml shows it, and
+// the per-credential whitelist: attributes not whitelisted are absent, never null.
 import type { Company, Employee, V1AttributeType } from './company.ts';
 import { formatV1Date, formatV1Timestamp } from './personio-time.ts';
 

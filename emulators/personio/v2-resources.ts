@@ -1,7 +1,5 @@
-// v2 resource shapes (persons-service-api-v2, employment-contract-v2, as summarised in the notes):
-// ids only for related objects, plain `YYYY-MM-DD` dates, UTC timestamps, upper-case enums, and the
-// quirks of Personio's own examples (lower-case custom attribute types, `last_working_date`).
-// Whitelisting reuses the v1 attribute keys: a hidden attribute is absent here too.
+// v2 resource shapes (persons, employments, legal entities) and their opaque cursors: ids only for
+// related objects, plain dates, UTC timestamps, and the quirks of Personio's own examples.
 import type { Company, Employee, LegalEntity } from './company.ts';
 import { formatV2Timestamp } from './personio-time.ts';
 

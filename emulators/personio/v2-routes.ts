@@ -1,7 +1,5 @@
-// Personio API v2: the OAuth 2.0 token endpoint (form bodies only), persons, a person's
-// employments, legal entities and webhook subscriptions. Lists use cursor paging: the cursor only
-// appears inside `_meta.links.next.href`, which carries the cursor alone (as in Personio's
-// examples), so a client must re-send its filters and limit with every page.
+// Personio API v2: the OAuth 2.0 token endpoint (form bodies only), persons, a person's employments,
+// legal entities and webhook subscriptions, with cursor paging through `_meta.links.next.href`.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { WEBHOOK_EVENT_NAMES, type Employee, isOneOf } from './company.ts';
 import { V2_SCOPES } from './credentials.ts';
@@ -69,7 +67,11 @@ function parsePaging(query: Query, defaultLimit: number, maxLimit: number): Pagi
   return { limit, after };
 }
 
-/** One page of `items` (ordered by position) with `_meta.links.self` and, unless last, `next`. */
+/**
+ * One page of `items` (ordered by position) with `_meta.links.self` and, unless last, `next`. The
+ * cursor only appears inside `next.href`, and that href carries the cursor alone (as in Personio's
+ * examples): filters and limit must be re-sent.
+ */
 function page<T>(
   items: T[],
   positionOf: (item: T) => number,

@@ -1,7 +1,5 @@
-// Error bodies as Personio writes them: v1 `{success: false, error: {code, message}}` (spec
-// components `ErrorResponse`, `401UnauthorizedErrorExample`, `403ForbiddenErrorExample`), v2
-// `application/problem+json` with `personio_trace_id` (common-components-v2.json), and the v2 token
-// endpoint's OAuth 2.0 errors (credentials-service-api-v2).
+// Error bodies as Personio writes them: v1 `{success: false, error: {code, message}}`, v2
+// `application/problem+json` (common-components-v2.json), and the v2 token endpoint's OAuth 2.0 errors.
 import { randomUUID } from 'node:crypto';
 
 export interface VendorError {

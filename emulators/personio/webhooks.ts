@@ -1,7 +1,5 @@
-// v2 webhooks: subscriptions (`/v2/webhooks`) and outbound delivery. Events are dataless (ids
-// only); a receiver must answer 2xx within 3 s; timeouts, network errors and 5xx other than 501 are
-// retried with growing delays, each attempt making up to two quick tries (developer hub, "Webhooks").
-// The static token is sent verbatim in `Authorization` (auth_type TOKEN); no signature is sent.
+// v2 webhooks: subscriptions (`/v2/webhooks`) and outbound delivery of dataless events, with
+// Personio's 3 s acknowledgement and retries (developer hub, "Webhooks").
 import type { Company, CompanyEvent, WebhookEventName } from './company.ts';
 import type { EmulatorClock } from './emulator-clock.ts';
 import { formatV2Timestamp } from './personio-time.ts';
@@ -50,6 +48,12 @@ export interface WebhookDispatcherOptions {
   logger: (line: string) => void;
 }
 
+/**
+ * Delivers events to enabled subscriptions: a 2xx within the timeout acknowledges; timeouts,
+ * network errors and 5xx other than 501 are retried with growing delays, each attempt making up to
+ * two quick tries. The static token goes verbatim in `Authorization` (auth_type TOKEN); nothing is
+ * signed.
+ */
 export class WebhookDispatcher {
   readonly webhooks = new Map<string, Webhook>();
   private readonly records: DeliveryRecord[] = [];
