@@ -77,6 +77,8 @@ export interface SupersededProfile {
  * conflict's `accounts` — again only a matched one can be in both.
  */
 export interface Correlation {
+  /** Everyone given, one record per source id, sorted by id. */
+  readonly people: readonly SourcePerson[];
   readonly matches: readonly CorrelationMatch[];
   /** In scope, no account: candidates for a create. */
   readonly unmatchedPeople: readonly SourcePerson[];
@@ -165,15 +167,14 @@ function externalIdOf(account: Account, attribute: string): string | null {
  * nothing.
  */
 function endedBefore(earlier: SourcePerson, later: SourcePerson): boolean {
+  const earlierHire = readCalendarDate(earlier.hireDate);
+  const laterHire = readCalendarDate(later.hireDate);
+  if (earlierHire !== null && laterHire !== null && earlierHire > laterHire) return false;
   if (earlier.status === 'inactive') return true;
   const end = readCalendarDate(earlier.lastWorkingDay) ?? readCalendarDate(earlier.terminationDate);
   if (end === null) return false;
-  const earlierHire = readCalendarDate(earlier.hireDate);
   if (earlierHire !== null && end < earlierHire) return false;
-  const laterHire = readCalendarDate(later.hireDate);
-  if (laterHire === null) return true;
-  if (earlierHire !== null && earlierHire > laterHire) return false;
-  return end <= addCalendarDays(laterHire, 1);
+  return laterHire === null || end <= addCalendarDays(laterHire, 1);
 }
 
 /** `earlier` is a former profile of the human `later` is: related emails and an ended employment. */
@@ -190,16 +191,20 @@ function moveReason(previous: SourcePerson | undefined, person: SourcePerson): '
   return before !== undefined && after !== undefined && before !== after ? 'entityMove' : 'rehire';
 }
 
-/** Of several profiles of one human, the newest employment: latest hire date, then the account's externalId, then the highest id. */
+/**
+ * Of several profiles of one human linked to one account, the one that owns it: the one the account's
+ * externalId names (the sync wrote it there when the newer profile took over), else the latest hire
+ * date, else the highest id.
+ */
 function newestProfile(people: readonly SourcePerson[], account: Account, attribute: string): SourcePerson {
   const externalId = externalIdOf(account, attribute);
   const sorted = [...people].sort((a, b) => {
-    const hireA = readCalendarDate(a.hireDate) ?? '';
-    const hireB = readCalendarDate(b.hireDate) ?? '';
-    if (hireA !== hireB) return hireA > hireB ? -1 : 1;
     const ownsA = a.sourceId === externalId;
     const ownsB = b.sourceId === externalId;
     if (ownsA !== ownsB) return ownsA ? -1 : 1;
+    const hireA = readCalendarDate(a.hireDate) ?? '';
+    const hireB = readCalendarDate(b.hireDate) ?? '';
+    if (hireA !== hireB) return hireA > hireB ? -1 : 1;
     return compareSourceIds(b.sourceId, a.sourceId);
   });
   const first = sorted[0];
@@ -634,6 +639,7 @@ export function correlate(
 
   const supersededIds = new Set(superseded.map((s) => s.person.sourceId));
   return {
+    people: sortedPeople,
     matches: finalClaims.map((entry) => ({
       personKey: entry.personKey,
       person: entry.person,
@@ -656,4 +662,40 @@ export function correlate(
     personKeys,
     accountPersonKeys,
   };
+}
+
+/** The profiles of one human and the one whose data maps to the desired account. */
+export interface PersonProfiles {
+  /** The matched profile, else the newest unmatched one, else the newest of all. */
+  readonly primary: SourcePerson;
+  /** Every profile with this person key (rehires, legal-entity moves), sorted by source id. */
+  readonly profiles: readonly SourcePerson[];
+}
+
+/**
+ * The people of a correlation grouped by person key — what desired state is built from: map
+ * `primary` to the desired account, and take the lifecycle over all `profiles` (`combinedLifecycle`),
+ * so an earlier employment ending never disables the account of the current one.
+ */
+export function profilesByPersonKey(correlation: Correlation): ReadonlyMap<string, PersonProfiles> {
+  const groups = new Map<string, SourcePerson[]>();
+  for (const person of correlation.people) {
+    const key = correlation.personKeys.get(person.sourceId) ?? person.sourceId;
+    groups.set(key, [...(groups.get(key) ?? []), person]);
+  }
+  const matched = new Map(correlation.matches.map((m) => [m.personKey, m.person]));
+  const unmatched = new Set(correlation.unmatchedPeople.map((p) => p.sourceId));
+  const newest = (people: readonly SourcePerson[]): SourcePerson | undefined =>
+    [...people].sort((a, b) => {
+      const hireA = readCalendarDate(a.hireDate) ?? '';
+      const hireB = readCalendarDate(b.hireDate) ?? '';
+      return hireA !== hireB ? (hireA > hireB ? -1 : 1) : compareSourceIds(b.sourceId, a.sourceId);
+    })[0];
+  const result = new Map<string, PersonProfiles>();
+  for (const [key, profiles] of [...groups].sort(([a], [b]) => compareText(a, b))) {
+    const primary =
+      matched.get(key) ?? newest(profiles.filter((p) => unmatched.has(p.sourceId))) ?? newest(profiles);
+    if (primary) result.set(key, { primary, profiles });
+  }
+  return result;
 }
