@@ -21,6 +21,7 @@ export const ERROR_CODES = [
   'token_name_invalid',
   'token_expiry_invalid',
   'token_not_found',
+  'listen_failed',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
@@ -136,6 +137,15 @@ export class ConflictError extends RosterError<ConflictCode> {
 
   constructor(code: ConflictCode, message: string, options?: RosterErrorOptions) {
     super(code, message, options);
+  }
+}
+
+/** The server cannot listen on the configured address (port in use, address not available). */
+export class ListenError extends RosterError<'listen_failed'> {
+  override readonly name = 'ListenError';
+
+  constructor(message: string, options?: RosterErrorOptions) {
+    super('listen_failed', message, options);
   }
 }
 

@@ -12,6 +12,7 @@ export {
   DatabaseError,
   ERROR_CODES,
   InvalidInputError,
+  ListenError,
   NotFoundError,
   RosterError,
   SecretKeyError,

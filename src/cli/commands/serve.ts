@@ -66,6 +66,16 @@ export function serveCommand(context: CliContext): Command {
       } catch (error) {
         await app.close();
         await store.close();
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code === 'EADDRINUSE' || code === 'EADDRNOTAVAIL' || code === 'EACCES') {
+          const { ListenError } = await import('../../core/errors.ts');
+          throw new ListenError(
+            code === 'EADDRINUSE'
+              ? `port ${port} on ${config.host} is already in use; stop the other process or set PORT to a free port`
+              : `cannot listen on ${config.host}:${port} (${code}); set HOST to an address of this machine and PORT to a port you may use`,
+            { cause: error },
+          );
+        }
         throw error;
       }
       const connections = await store.connections.list();
