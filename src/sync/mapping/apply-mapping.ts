@@ -88,16 +88,14 @@ function mappingError(target: string, personId: string, reason: string): Mapping
 }
 
 /** Why a required attribute came out empty, naming the fields the expression reads and their state. */
-function emptyReason(attribute: MappedAttribute, person: SourcePerson, state: TargetValueState): string {
+function emptyReason(attribute: MappedAttribute, person: SourcePerson): string {
   const { references, fields } = attribute.expression;
   const states = fields.map((field, index) => {
     const value = readPersonField(person, field);
     const how = value === undefined ? 'not visible' : isEmpty(value) ? 'empty' : 'present';
     return `${references[index] ?? field.field} is ${how}`;
   });
-  const what =
-    state === 'unknown' ? 'gave no value because a field it reads is not visible' : 'gave no value';
-  return `${attribute.target.text} is required and the expression ${what}${states.length > 0 ? ` (${states.join(', ')})` : ''}`;
+  return `${attribute.target.text} is required and the expression gave no value${states.length > 0 ? ` (${states.join(', ')})` : ''}`;
 }
 
 interface ElementDraft {
@@ -200,7 +198,7 @@ export async function applyMapping(
     }
     if (state !== 'set' || value === undefined || value === null) {
       if (attribute.isRequired)
-        errors.push(mappingError(target.text, personId, emptyReason(attribute, person, state)));
+        errors.push(mappingError(target.text, personId, emptyReason(attribute, person)));
       else
         values.push({
           target: target.text,

@@ -360,8 +360,8 @@ export function parseMappingFile(text: string): MappingFileResult {
     return {
       ok: false,
       errors: doc.errors.map((e) => {
-        const pos = e.linePos?.[0];
-        return { path: [], ...(pos ? { line: pos.line, column: pos.col } : {}), message: e.message };
+        const { line, col } = lineCounter.linePos(e.pos[0]);
+        return { path: [], line, column: col, message: e.message };
       }),
     };
   }

@@ -24,7 +24,7 @@ export function convertTargetValue(
   if (isList(value)) {
     return {
       ok: false,
-      error: `the expression gave ${describeValue(value)}; pick one with Item() or combine them with Join()`,
+      error: `needs one value, the expression gave ${describeValue(value)}; pick one with Item() or combine them with Join()`,
     };
   }
   switch (type) {
