@@ -29,6 +29,18 @@ void describe('root key', () => {
     await assert.rejects(stat(join(dataDir, KEY_FILE_NAME)), { code: 'ENOENT' });
   });
 
+  void it('reports a key file that ROSTER_SECRET_KEY overrides', async () => {
+    const dataDir = freshDir();
+    await resolveRootKey({ secretKey: null, dataDir, databaseUrl: null });
+    const root = await resolveRootKey({
+      secretKey: Buffer.alloc(32, 8).toString('base64'),
+      dataDir,
+      databaseUrl: null,
+    });
+    assert.equal(root.source, 'environment');
+    assert.equal(root.shadowedPath, join(dataDir, KEY_FILE_NAME));
+  });
+
   void it('generates a key file readable only by its owner, then reuses it', async () => {
     const dataDir = freshDir();
     const first = await resolveRootKey({ secretKey: null, dataDir, databaseUrl: null });

@@ -23,6 +23,11 @@ export interface RootKey {
   readonly source: 'environment' | 'file' | 'generated';
   /** The key file's path when the key came from one. */
   readonly path?: string;
+  /**
+   * A key file that ROSTER_SECRET_KEY overrides. Tokens created under the file's key stop working,
+   * so start-up warns about it.
+   */
+  readonly shadowedPath?: string;
 }
 
 /**
@@ -37,7 +42,15 @@ export interface RootKey {
  */
 export async function resolveRootKey(options: RootKeyOptions): Promise<RootKey> {
   if (options.secretKey !== null) {
-    return { key: decodeKey(options.secretKey, 'ROSTER_SECRET_KEY'), source: 'environment' };
+    const key = decodeKey(options.secretKey, 'ROSTER_SECRET_KEY');
+    const path = join(options.dataDir, KEY_FILE_NAME);
+    const hasFile =
+      options.databaseUrl === null &&
+      (await stat(path).then(
+        () => true,
+        () => false,
+      ));
+    return hasFile ? { key, source: 'environment', shadowedPath: path } : { key, source: 'environment' };
   }
   if (options.databaseUrl !== null) {
     throw new SecretKeyError(

@@ -45,6 +45,12 @@ export function serveCommand(context: CliContext): Command {
         ...config,
         onBackgroundError: (err) => logger.error({ err }, 'idle database connection failed'),
       });
+      if (store.keySource.shadowedPath !== undefined) {
+        logger.warn(
+          { path: store.keySource.shadowedPath },
+          'ROSTER_SECRET_KEY overrides the key file in the data directory; tokens created under the file key no longer work',
+        );
+      }
       if (store.keySource.source === 'generated') {
         logger.warn(
           { path: store.keySource.path },
