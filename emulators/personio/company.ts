@@ -172,6 +172,8 @@ export interface Employee {
   /** Which hire date / termination date the nightly job already flipped, so manual edits stick. */
   flippedActiveFor: string | null;
   flippedInactiveFor: string | null;
+  /** Instants at which a background job will touch the profile again (see TERMINATION_FOLLOW_UP_MS). */
+  pendingTouches: number[];
 }
 
 /** The fields a change may touch (everything except identity and bookkeeping). */
@@ -187,6 +189,7 @@ export type EmployeeField = Exclude<
   | 'changeIndex'
   | 'flippedActiveFor'
   | 'flippedInactiveFor'
+  | 'pendingTouches'
 >;
 
 export type EmployeeChanges = Partial<Pick<Employee, EmployeeField>> & {
@@ -258,6 +261,13 @@ export interface ChangeOptions {
  * at 04:00 Berlin still saw onboarding. The emulator flips at 06:00 UTC on the hire date.
  */
 export const ONBOARDING_FLIP_HOUR_UTC = 6;
+
+/**
+ * Entering a termination date makes Personio's jobs clean up the time-off after it and touch the
+ * profile again later (a customer saw a 12:30 termination reported as updated at 13:15). The touch
+ * bumps `last_modified_at` and is seen by `updated_since`, so pollers get the leaver twice.
+ */
+export const TERMINATION_FOLLOW_UP_MS = 45 * 60_000;
 
 export interface CompanyInit {
   name: string;
@@ -496,6 +506,9 @@ export class Company {
     }
     if (changedKeys.length === 0) return [];
     if (changes.hireDate !== undefined) skipPassedActivation(employee, now);
+    if (changedKeys.includes('termination_date') && employee.terminationDate !== null) {
+      employee.pendingTouches.push(now + TERMINATION_FOLLOW_UP_MS);
+    }
     employee.lastModifiedAt = now;
     if (options.visibleToUpdatedSince !== false) {
       for (const key of changedKeys) employee.changeIndex.set(key, now);
@@ -584,7 +597,8 @@ export class Company {
   }
 
   /**
-   * Personio's background jobs: onboarding → active on the hire date, and → inactive at 00:00 UTC
+   * Personio's background jobs (plus the follow-up touch after a termination is entered):
+   * onboarding → active on the hire date, and → inactive at 00:00 UTC
    * the day after the termination date (help centre, "Terminating the employee vs ending their
    * contract"). They bump `last_modified_at` but are invisible to `updated_since` — the documented
    * habit of that filter missing changes — and they fire `employment.updated` webhooks.
@@ -608,6 +622,13 @@ export class Company {
   }
 
   private applyTransition(employee: Employee, transition: Transition): void {
+    if (transition.kind === 'touch') {
+      employee.pendingTouches.shift();
+      employee.lastModifiedAt = Math.max(employee.lastModifiedAt, transition.at);
+      employee.changeIndex.set('absence_entitlement', transition.at);
+      employee.changeIndex.set('last_modified_at', transition.at);
+      return;
+    }
     if (transition.kind === 'terminate') {
       employee.flippedInactiveFor = employee.terminationDate;
       if (employee.status === 'inactive') return;
@@ -636,7 +657,7 @@ const ALL_INDEXED_KEYS: readonly string[] = [
 ];
 
 interface Transition {
-  kind: 'activate' | 'terminate';
+  kind: 'activate' | 'terminate' | 'touch';
   at: number;
 }
 
@@ -654,6 +675,8 @@ export function nextTransition(employee: Employee): Transition | null {
     const at = utcMidnightOf(employee.hireDate) + ONBOARDING_FLIP_HOUR_UTC * 3_600_000;
     if (best === null || at < best.at) best = { kind: 'activate', at };
   }
+  const touch = employee.pendingTouches[0];
+  if (touch !== undefined && (best === null || touch < best.at)) best = { kind: 'touch', at: touch };
   return best;
 }
 
@@ -734,5 +757,6 @@ export function blankEmployee(id: number, employmentId: string, now: number): Em
     changeIndex: new Map(),
     flippedActiveFor: null,
     flippedInactiveFor: null,
+    pendingTouches: [],
   };
 }

@@ -125,6 +125,20 @@ void describe('the control API and the employee lifecycle', () => {
     );
   });
 
+  void test('45 minutes after a termination is entered, a background job touches the profile again', async () => {
+    const id = (await control(emulator.url, 'POST', '/employees', { first_name: 'Late', last_name: 'Touch' }))
+      .id as number;
+    const entered = Date.parse((await control(emulator.url, 'GET', '/clock')).now);
+    await control(emulator.url, 'PATCH', `/employees/${id}`, { termination_date: '2027-06-30' });
+    await control(emulator.url, 'POST', '/clock', { advance_ms: 60_000 });
+    const since = entered + 60_000;
+    assert.ok(!(await updatedSince(since)).includes(id));
+    await control(emulator.url, 'POST', '/clock', { advance_ms: 45 * 60_000 });
+    assert.deepEqual(await updatedSince(since), [id], 'the leaver shows up again');
+    const modified = Date.parse((await readV1(id)).last_modified_at.value);
+    assert.equal(modified, Math.floor((entered + 45 * 60_000) / 1000) * 1000);
+  });
+
   void test('a backdated termination makes the profile inactive straight away', async () => {
     const id = (await control(emulator.url, 'POST', '/employees', { first_name: 'Back', last_name: 'Dated' }))
       .id as number;
