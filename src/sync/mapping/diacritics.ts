@@ -66,7 +66,7 @@ function dropDiacritics(_: string, letter: string, marks: string): string {
 }
 
 /**
- * Removes diacritics: canonical decomposition (NFD), the combining accents dropped, the letters in
+ * Removes diacritics: canonical decomposition (NFD), the accents on Latin letters dropped, the letters in
  * {@link DIACRITIC_REPLACEMENTS} spelt out, and the rest recomposed (NFC) so that scripts NFD
  * splits for other reasons (Hangul) come back whole. `Jürgen Groß` → `Jurgen Gross`.
  */
