@@ -2,10 +2,16 @@
 import type { Account, SourcePerson } from '../../../connectors/index.ts';
 
 type Writable<T> = { -readonly [K in keyof T]: T[K] };
+/** Overrides; `undefined` removes a field, which for a source person means "not visible". */
+type Overrides<T> = { -readonly [K in keyof T]?: T[K] | undefined };
+
+function withoutUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
 
 /** A person in Europe/Berlin, active since 2020, with a work email derived from the id. */
-export function aPerson(sourceId: string, overrides: Partial<Writable<SourcePerson>> = {}): SourcePerson {
-  return {
+export function aPerson(sourceId: string, overrides: Overrides<SourcePerson> = {}): SourcePerson {
+  return withoutUndefined({
     sourceId,
     firstName: `First${sourceId}`,
     lastName: `Last${sourceId}`,
@@ -22,7 +28,7 @@ export function aPerson(sourceId: string, overrides: Partial<Writable<SourcePers
     timeZoneSource: 'office',
     customAttributes: {},
     ...overrides,
-  };
+  } as SourcePerson);
 }
 
 /** An active account with email = userName. */
