@@ -169,7 +169,10 @@ async function main(): Promise<number> {
           logLevel: args.logLevel,
           postgresUrl: args.postgresUrl,
           ...(args.cpuProfile ? { cpuProfileDir: profileDir } : {}),
-          progress: (message) => process.stderr.write(`${message}\n`),
+          progress: (message) =>
+            process.stderr.write(
+              `[${((performance.now() - started) / 1000).toFixed(0).padStart(3)} s] ${message}\n`,
+            ),
           onInterrupt: (cleanup) => {
             cleanups.add(cleanup);
             return () => cleanups.delete(cleanup);

@@ -65,7 +65,13 @@ export interface DialectReport {
     readonly group: SeedRate;
     readonly totalSeconds: number;
   };
-  readonly httpSeed: SeedRate & { readonly p50Ms: number; readonly p99Ms: number; readonly errors: number };
+  /** `count` falls short of the requested number when the time cap stopped the seeding. */
+  readonly httpSeed: SeedRate & {
+    readonly requested: number;
+    readonly p50Ms: number;
+    readonly p99Ms: number;
+    readonly errors: number;
+  };
   /** Users in the large connection when the read scenarios ran. */
   readonly usersDuringReads: number;
   readonly scenarios: Partial<Record<ScenarioName, ScenarioFigures>>;
@@ -79,7 +85,8 @@ export interface ScimBenchmarkResult {
 
 const LARGE = 'bench';
 const SMALL = 'bench-small';
-const HTTP_SEED_TIMEOUT_MS = 180_000;
+// Keeps the whole run within its budget when the machine is slow: fewer users, reported as such.
+const HTTP_SEED_MAX_MS = 60_000;
 const CURSOR_WALK_PAGE = 1000;
 const MB = 1_000_000;
 
@@ -201,7 +208,9 @@ async function measureDialect(
     );
 
     const httpSeed = await seedOverHttp(options, server, tokens.large);
-    options.progress(`  ${options.httpUsers} users over HTTP: ${httpSeed.perSecond.toFixed(0)}/s`);
+    options.progress(
+      `  ${httpSeed.count} users over HTTP: ${httpSeed.perSecond.toFixed(0)}/s${httpSeed.count < httpSeed.requested ? ` (stopped at ${HTTP_SEED_MAX_MS / 1000} s)` : ''}`,
+    );
     const afterHttpSeed = server.memory().rssBytes / MB;
 
     const deepStart = deepStartIndex(options.users);
@@ -251,7 +260,7 @@ async function measureDialect(
         totalSeconds: seed.totalSeconds,
       },
       httpSeed,
-      usersDuringReads: options.users + options.httpUsers,
+      usersDuringReads: options.users + httpSeed.count,
       scenarios: figures,
       rssMB: { afterStart, afterHttpSeed, peak },
     };
@@ -307,17 +316,14 @@ async function seedOverHttp(
     }),
     expectedStatus: 201,
     warmupMs: 0,
-    durationMs: HTTP_SEED_TIMEOUT_MS,
+    durationMs: HTTP_SEED_MAX_MS,
     maxRequests: options.httpUsers,
   });
   if (result.errors > 0)
     throw new Error(`seeding over HTTP failed ${result.errors} times: ${result.firstError}`);
-  if (result.requests < options.httpUsers)
-    throw new Error(
-      `seeding over HTTP created only ${result.requests} of ${options.httpUsers} users in time`,
-    );
   const seconds = (performance.now() - started) / 1000;
   return {
+    requested: options.httpUsers,
     count: result.requests,
     seconds,
     perSecond: result.requests / seconds,

@@ -13,7 +13,7 @@ const SOURCE_CLI = join(ROOT, 'src', 'main', 'cli.ts');
 const START_TIMEOUT_MS = 60_000;
 const STOP_TIMEOUT_MS = 15_000;
 
-/** How the `roster` command is started: the build when it is newer than every source file. */
+/** How the `roster` command is started: the build when it is newer than every built source file. */
 export interface RosterCommand {
   readonly kind: 'dist' | 'tsx';
   readonly args: readonly string[];
@@ -29,8 +29,11 @@ function newestMtime(dir: string): number {
   let newest = 0;
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const path = join(dir, entry.name);
-    if (entry.isDirectory()) newest = Math.max(newest, newestMtime(path));
-    else if (entry.name.endsWith('.ts')) newest = Math.max(newest, statSync(path).mtimeMs);
+    // Tests and test helpers are not built, so they cannot make the build stale.
+    if (entry.isDirectory()) {
+      if (entry.name !== 'testing') newest = Math.max(newest, newestMtime(path));
+    } else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts'))
+      newest = Math.max(newest, statSync(path).mtimeMs);
   }
   return newest;
 }
