@@ -80,6 +80,29 @@ void describe('applyMapping: the resource', () => {
   });
 });
 
+void describe('applyMapping: primary values', () => {
+  void test('refuses two values marked primary, and treats a filter in either order as one element', async () => {
+    const twice = load(`attributes:
+  userName: "[workEmail]"
+  emails[type eq "work"].value: "[workEmail]"
+  emails[type eq "work"].primary: "true"
+  emails[primary eq true and type eq "home"].value: "[customAttributes.Nickname]"
+`);
+    assert.deepEqual(failures(await applyMapping(twice, ALEX)), [
+      `mapping for 'emails[type eq "work"].value' failed for person 1234: 2 emails are marked primary; SCIM allows one (RFC 7643 §2.4)`,
+    ]);
+    const mirrored = load(`attributes:
+  userName: "[workEmail]"
+  emails[type eq "work" and primary eq true].value: "[workEmail]"
+  emails[primary eq true and type eq "work"].display: "[firstName]"
+`);
+    const { resource } = success(await applyMapping(mirrored, ALEX));
+    assert.deepEqual(resource['emails'], [
+      { value: 'alexander.bergmann@acme.example', display: 'Alexander', type: 'work', primary: true },
+    ]);
+  });
+});
+
 void describe('applyMapping: what each target came to', () => {
   const mapping = load(`attributes:
   userName: "[workEmail]"

@@ -157,6 +157,37 @@ function buildResource(
   };
 }
 
+/** RFC 7643 §2.4: `primary: true` may mark at most one value of a multi-valued attribute. */
+function checkSinglePrimary(
+  elements: readonly ElementDraft[],
+  mapping: Mapping,
+  personId: string,
+  errors: MappingError[],
+): void {
+  const primaries = new Map<string, ElementDraft[]>();
+  for (const element of elements) {
+    const isKept = [...element.values.keys()].some((sub) => sub !== 'primary');
+    const isPrimary =
+      element.values.get('primary') === true ||
+      element.match.some(([sub, v]) => sub === 'primary' && v === true);
+    if (isKept && isPrimary)
+      primaries.set(element.attribute, [...(primaries.get(element.attribute) ?? []), element]);
+  }
+  for (const [attribute, marked] of primaries) {
+    if (marked.length < 2) continue;
+    const target = mapping.attributes.find(
+      (a) => a.target.kind === 'element' && a.target.attribute === attribute,
+    );
+    errors.push(
+      mappingError(
+        target?.target.text ?? attribute,
+        personId,
+        `${marked.length} ${attribute} are marked primary; SCIM allows one (RFC 7643 §2.4)`,
+      ),
+    );
+  }
+}
+
 /**
  * Applies a mapping to a person. Every target is evaluated (all errors are collected, not just the
  * first); expressions run synchronously except a top-level SelectUniqueValue, which awaits
@@ -248,6 +279,7 @@ export async function applyMapping(
       draft.values.set(target.subAttribute, converted.value);
     } else setValues.push({ attribute, value: converted.value });
   }
+  checkSinglePrimary([...elements.values()], mapping, personId, errors);
   if (errors.length > 0) return { ok: false, errors };
   return {
     ok: true,

@@ -146,6 +146,10 @@ export function resolveTargetPath(text: string): Outcome<TargetPath> {
     if (match.some(([name]) => name === sub.name)) {
       return { ok: false, error: `'${text}' sets '${sub.name}' both in the filter and as the target` };
     }
+    // Schema order, so `[primary eq true and type eq "work"]` and its mirror name the same element.
+    const position = (name: string): number =>
+      attribute.subAttributes?.findIndex((s) => s.name === name) ?? 0;
+    match.sort(([a], [b]) => position(a) - position(b));
     const canonicalFilter = match
       .map(([name, value]): Filter => ({ kind: 'compare', path: { attribute: name }, op: 'eq', value }))
       .reduce((left, right): Filter => ({ kind: 'and', left, right }));
