@@ -22,6 +22,8 @@ export const ERROR_CODES = [
   'token_expiry_invalid',
   'token_not_found',
   'listen_failed',
+  'lease_lost',
+  'audit_chain_broken',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
@@ -146,6 +148,29 @@ export class ListenError extends RosterError<'listen_failed'> {
 
   constructor(message: string, options?: RosterErrorOptions) {
     super('listen_failed', message, options);
+  }
+}
+
+/**
+ * A lease was lost while its work ran (taken over, removed, or not renewed in time); another
+ * process may have run the same work alongside.
+ */
+export class LeaseLostError extends RosterError<'lease_lost'> {
+  override readonly name = 'LeaseLostError';
+
+  constructor(message: string, options?: RosterErrorOptions) {
+    super('lease_lost', message, options);
+  }
+}
+
+/** The audit log's hash chain does not verify; `brokenAt` is the seq of the first bad entry. */
+export class AuditChainBrokenError extends RosterError<'audit_chain_broken'> {
+  override readonly name = 'AuditChainBrokenError';
+  readonly brokenAt: number;
+
+  constructor(brokenAt: number, message: string, options?: RosterErrorOptions) {
+    super('audit_chain_broken', message, options);
+    this.brokenAt = brokenAt;
   }
 }
 
