@@ -9,7 +9,7 @@ import {
   sendVendorError,
   traitsOf,
 } from './emulator-context.ts';
-import { type Fault, cutOff } from './faults.ts';
+import { type Fault, cutOff, isPageFault } from './faults.ts';
 import { redactedQuery } from './request-log.ts';
 import { registerControlRoutes } from './control-routes.ts';
 import { registerV1Routes } from './v1-routes.ts';
@@ -158,12 +158,7 @@ export function buildEmulatorApp(context: EmulatorContext): FastifyInstance {
       context.hungSockets.add(request.raw.socket);
       return new Promise<never>(() => {});
     }
-    if (
-      fault &&
-      fault.kind !== 'expired-token' &&
-      !fault.kind.endsWith('-page') &&
-      fault.kind !== 'empty-list'
-    ) {
+    if (fault && fault.kind !== 'expired-token' && !isPageFault(fault.kind)) {
       return sendVendorError(reply, faultResponse(fault, traits.api, context.clock.now()));
     }
 
@@ -181,6 +176,8 @@ export function buildEmulatorApp(context: EmulatorContext): FastifyInstance {
   });
 
   app.addHook('onSend', async (request, reply, payload) => {
+    // v1 runs on a PHP framework that marks every answer uncacheable; Personio sends no CORS headers.
+    if (apiOfUrl(request.url) === 'v1') void reply.header('cache-control', 'no-cache, private');
     const fault = callStateOf(request).fault;
     if (!fault || reply.statusCode !== 200 || typeof payload !== 'string') return payload;
     if (fault.kind === 'malformed-page') return cutOff(payload);
