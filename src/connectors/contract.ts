@@ -118,7 +118,17 @@ export interface ConnectorContext {
   readonly clock: Clock;
   readonly logger: ConnectorLogger;
   readonly http: HttpClientFactory;
+  /**
+   * Host objects a connector needs besides HTTP, by name; absent for most connectors. Today only the
+   * `directory` connector uses one (`directory`: Roster's own SCIM repository, see
+   * docs/connectors/directory.md). A connector reads only the names its docs list, checks their shape
+   * when opened and fails with `invalid_request` when one is missing; every other connector ignores it.
+   */
+  readonly services?: ConnectorServices;
 }
+
+/** See `ConnectorContext.services`: untyped here so that the contract knows no connector's needs. */
+export type ConnectorServices = Readonly<Record<string, unknown>>;
 
 // ---------------------------------------------------------------------------------------------
 // Manifest and capabilities

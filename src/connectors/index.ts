@@ -34,6 +34,7 @@ export type {
   ConnectorLogger,
   ConnectorManifest,
   ConnectorPart,
+  ConnectorServices,
   CostCenterShare,
   CreateAccountResult,
   CreateOutcome,

@@ -195,6 +195,9 @@ class PacedHttpClient implements HttpClient {
   async request(request: HttpRequest): Promise<HttpResponse> {
     const url = this.#resolveUrl(request);
     const isIdempotent = request.isIdempotent ?? IDEMPOTENT_METHODS.has(request.method);
+    // A read changes nothing, so its outcome is never in doubt; any other request that may have reached
+    // the app before failing may have been applied.
+    const isRead = request.method === 'GET' || request.method === 'HEAD';
     const bucket = request.bucket ?? this.#options.defaultBucket;
     const logFields = { operation: request.operation, method: request.method, path: url.pathname };
     let attempt = 0;
@@ -217,7 +220,7 @@ class PacedHttpClient implements HttpClient {
           error = new ConnectorError(
             'unavailable',
             `${this.#options.vendor} ${request.operation}: the response body was cut off or is not valid JSON`,
-            { cause: result.cause, status, outcome: isIdempotent ? 'not_applied' : 'unknown' },
+            { cause: result.cause, status, outcome: isRead ? 'not_applied' : 'unknown' },
           );
         } else {
           const { response } = result;
@@ -235,10 +238,10 @@ class PacedHttpClient implements HttpClient {
             continue;
           }
           retryAfterMs = parseRetryAfter(response.headers['retry-after'], this.#clock.now());
-          error = this.#errorForResponse(request, response, retryAfterMs);
+          error = this.#errorForResponse(request, response, retryAfterMs, isRead);
         }
       } catch (caught) {
-        error = this.#errorForTransport(request, caught, isIdempotent);
+        error = this.#errorForTransport(request, caught, isRead);
         this.#logger.warn(
           {
             ...logFields,
@@ -364,6 +367,7 @@ class PacedHttpClient implements HttpClient {
     request: HttpRequest,
     response: HttpResponse,
     retryAfterMs: number | undefined,
+    isRead: boolean,
   ): ConnectorError {
     const { status, body } = response;
     const kind = this.#options.classifyError?.(status, body) ?? kindForStatus(status);
@@ -375,12 +379,12 @@ class PacedHttpClient implements HttpClient {
       (hint ? `. ${hint}` : '');
     return new ConnectorError(kind, message, {
       status,
-      outcome: outcomeForStatus(status),
+      outcome: isRead ? 'not_applied' : outcomeForStatus(status),
       ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
     });
   }
 
-  #errorForTransport(request: HttpRequest, caught: unknown, isIdempotent: boolean): ConnectorError {
+  #errorForTransport(request: HttpRequest, caught: unknown, isRead: boolean): ConnectorError {
     if (caught instanceof ConnectorError) return caught;
     const vendor = this.#options.vendor;
     const isTimeout = caught instanceof DOMException && caught.name === 'TimeoutError';
@@ -392,7 +396,7 @@ class PacedHttpClient implements HttpClient {
       });
     }
     const isNotSent = isNotSentError(caught);
-    const outcome = isIdempotent || isNotSent ? 'not_applied' : 'unknown';
+    const outcome = isRead || isNotSent ? 'not_applied' : 'unknown';
     const what = isTimeout ? 'timed out' : isNotSent ? 'could not connect' : 'lost the connection';
     return new ConnectorError('unavailable', `${vendor} ${request.operation} ${what}`, {
       cause: caught,
