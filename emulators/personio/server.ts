@@ -176,7 +176,7 @@ export function buildEmulatorApp(context: EmulatorContext): FastifyInstance {
   });
 
   app.addHook('onSend', async (request, reply, payload) => {
-    // v1 runs on a PHP framework that marks every answer uncacheable; Personio sends no CORS headers.
+    // v1 answers are not cacheable; no CORS headers anywhere (Personio blocks browser calls).
     if (apiOfUrl(request.url) === 'v1') void reply.header('cache-control', 'no-cache, private');
     const fault = callStateOf(request).fault;
     if (!fault || reply.statusCode !== 200 || typeof payload !== 'string') return payload;
