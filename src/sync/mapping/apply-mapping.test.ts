@@ -1,3 +1,5 @@
+// applyMapping: the canonical resource, what each target came to, errors naming target and person,
+// SelectUniqueValue through the mapping, and manager references.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { URN } from '../../scim/schema.ts';

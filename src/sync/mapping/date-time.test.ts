@@ -1,3 +1,4 @@
+// FormatDateTime and DateAdd: daylight saving time in Europe/Berlin, other zones, patterns, errors.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { instantOf, offsetAt } from './date-time.ts';

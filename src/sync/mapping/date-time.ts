@@ -111,8 +111,8 @@ function formatterFor(zone: string): Intl.DateTimeFormat | undefined {
   } catch {
     return undefined;
   }
-  // Only zones Intl accepts get here, so the cache is bounded by the IANA database.
-  formatters.set(zone, formatter);
+  // Only zones Intl accepts get here; the cap covers the same zone spelt in many letter cases.
+  if (formatters.size < 1024) formatters.set(zone, formatter);
   return formatter;
 }
 

@@ -1,3 +1,4 @@
+// NormalizeDiacritics on real names, decomposed input, other scripts and its own table.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DIACRITIC_REPLACEMENTS, normalizeDiacritics } from './diacritics.ts';

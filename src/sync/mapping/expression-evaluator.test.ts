@@ -1,3 +1,4 @@
+// SelectUniqueValue against a target that says which values are taken, synchronously or not.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { evaluateExpression } from './expression-evaluator.ts';

@@ -1,3 +1,5 @@
+// Every function of the mapping language with normal, empty, not-visible and bad arguments, and the
+// load-time checks of names, arities, fields and literal arguments.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ALEX, compileErrorOf, errorOf, personWith, valueOf } from './testing/people.ts';

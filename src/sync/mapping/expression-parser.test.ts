@@ -1,3 +1,4 @@
+// The expression parser: literals, references, calls, and errors with their positions.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Expression } from './expression-ast.ts';

@@ -1,3 +1,5 @@
+// Properties of the expression language: no input makes the parser or the checker throw, and
+// printing a tree then parsing it gives the tree back.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';

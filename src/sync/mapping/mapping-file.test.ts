@@ -1,3 +1,4 @@
+// Mapping files: YAML and JSON, extends, every problem with its line and key, and target paths.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { URN } from '../../scim/schema.ts';

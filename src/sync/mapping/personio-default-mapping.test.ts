@@ -1,3 +1,5 @@
+// The built-in Personio mapping on people with and without preferred names, emails, departments,
+// supervisors, cost centres, statuses and non-ASCII names.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { URN } from '../../scim/schema.ts';

@@ -1,3 +1,5 @@
+// Scope filters over the person: fields, dates, cost centres, custom attributes, three-valued answers
+// for fields that are not visible, and errors.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
