@@ -24,6 +24,10 @@ export const ERROR_CODES = [
   'listen_failed',
   'lease_lost',
   'audit_chain_broken',
+  'sync_id_invalid',
+  'sync_invalid',
+  'sync_exists',
+  'sync_not_found',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
@@ -109,7 +113,9 @@ export type InvalidInputCode =
   | 'connection_app_unknown'
   | 'connection_name_invalid'
   | 'token_name_invalid'
-  | 'token_expiry_invalid';
+  | 'token_expiry_invalid'
+  | 'sync_id_invalid'
+  | 'sync_invalid';
 
 /** A caller-supplied value breaks a domain rule; nothing was written. */
 export class InvalidInputError extends RosterError<InvalidInputCode> {
@@ -120,7 +126,7 @@ export class InvalidInputError extends RosterError<InvalidInputCode> {
   }
 }
 
-export type NotFoundCode = 'connection_not_found' | 'token_not_found';
+export type NotFoundCode = 'connection_not_found' | 'token_not_found' | 'sync_not_found';
 
 /** The named connection or token does not exist. */
 export class NotFoundError extends RosterError<NotFoundCode> {
@@ -131,7 +137,7 @@ export class NotFoundError extends RosterError<NotFoundCode> {
   }
 }
 
-export type ConflictCode = 'connection_exists' | 'connection_not_empty';
+export type ConflictCode = 'connection_exists' | 'connection_not_empty' | 'sync_exists';
 
 /** The request clashes with what is stored; nothing was written. */
 export class ConflictError extends RosterError<ConflictCode> {
