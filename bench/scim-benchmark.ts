@@ -94,10 +94,12 @@ export async function runScimBenchmark(options: ScimBenchmarkOptions): Promise<S
   const scenarios = SCENARIOS.filter(
     (s) => options.scenarios.length === 0 || options.scenarios.includes(s.name),
   );
+  // Chosen once, so every dialect runs the same server code even if sources change meanwhile.
+  const command = resolveRosterCommand();
   const bare = await measureBare(options, scenarios);
   const dialects: DialectReport[] = [];
   for (const dialect of options.dialects)
-    dialects.push(await measureDialect(options, dialect, scenarios, bare));
+    dialects.push(await measureDialect(options, command, dialect, scenarios, bare));
   return { bare, dialects };
 }
 
@@ -136,6 +138,7 @@ async function measureBare(
 
 async function measureDialect(
   options: ScimBenchmarkOptions,
+  command: RosterCommand,
   dialect: Dialect,
   scenarios: readonly Scenario[],
   bare: Partial<Record<ScenarioName, ScenarioFigures>>,
@@ -163,7 +166,6 @@ async function measureDialect(
       LOG_LEVEL: options.logLevel,
       NODE_ENV: 'production',
     };
-    const command = resolveRosterCommand();
     runRosterCli(command, ['connection', 'add', LARGE, '--app', 'directory'], env);
     runRosterCli(command, ['connection', 'add', SMALL, '--app', 'directory'], env);
     const tokens = {
