@@ -1,10 +1,11 @@
-// The `roster` command's help, version and exit codes for misuse, run as a real child process.
+// The `roster` command's help, version and exit codes for misuse: representative cases as real child
+// processes, the exhaustive lists through the same entry function in this process.
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { runRoster, testEnvironment } from './testing/run-roster.ts';
+import { runInProcess, runRoster, testEnvironment } from './testing/run-roster.ts';
 import { PACKAGE_VERSION } from './run-cli.ts';
 
 let root: string;
@@ -39,7 +40,7 @@ void describe('roster CLI: help, usage errors and configuration errors', { timeo
       ['emulate'],
       ['emulate', 'personio'],
     ];
-    const runs = await Promise.all(commands.map((c) => runRoster([...c, '--help'], env)));
+    const runs = await Promise.all(commands.map((c) => runInProcess([...c, '--help'], env)));
     runs.forEach((run, i) => {
       const name = ['roster', ...(commands[i] ?? [])].join(' ');
       assert.equal(run.code, 0, `${name} --help: ${run.stderr}`);
@@ -48,6 +49,15 @@ void describe('roster CLI: help, usage errors and configuration errors', { timeo
       if (isLeaf) assert.match(run.stdout, /--json/, `${name} offers --json`);
     });
     assert.match(runs[1]?.stdout ?? '', /ROSTER_SECRET_KEY/, 'serve --help lists the environment');
+
+    const [rootHelp, createHelp] = await Promise.all([
+      runRoster(['--help'], env),
+      runRoster(['token', 'create', '--help'], env),
+    ]);
+    assert.equal(rootHelp.code, 0, rootHelp.stderr);
+    assert.equal(rootHelp.stdout, runs[0]?.stdout);
+    assert.equal(createHelp.code, 0, createHelp.stderr);
+    assert.equal(createHelp.stdout, runs[7]?.stdout);
   });
 
   void it('prints its version', async () => {
@@ -75,12 +85,22 @@ void describe('roster CLI: help, usage errors and configuration errors', { timeo
       ['token', 'create', 'x', '--expires-in', 'soon'],
       ['emulate', 'personio', '--port', 'abc'],
     ];
-    const runs = await Promise.all(cases.map((args) => runRoster(args, env)));
+    const runs = await Promise.all(cases.map((args) => runInProcess(args, env)));
     runs.forEach((run, i) => {
       const line = `roster ${(cases[i] ?? []).join(' ')}`;
       assert.equal(run.code, 2, `${line}: ${run.stderr}`);
       assert.notEqual(run.stderr, '', `${line} explains itself on stderr`);
     });
+    // The process exits with that code too, for commander's errors and for ours.
+    const processes = await Promise.all([
+      runRoster([], env),
+      runRoster(['bogus'], env),
+      runRoster(['connection', 'add', 'Not Valid', '--app', 'directory'], env),
+    ]);
+    for (const run of processes) {
+      assert.equal(run.code, 2, run.stderr);
+      assert.equal(run.stdout, '');
+    }
   });
 
   void it('lists every invalid environment variable with its fix and exits 1', async () => {

@@ -1,5 +1,6 @@
 // Runs the real `roster` command in a child process, as a user would, for CLI and end-to-end tests.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 
 const CLI = fileURLToPath(new URL('../../main/cli.ts', import.meta.url));
@@ -71,4 +72,27 @@ export async function startRoster(
     });
   });
   return { child, ready, exited };
+}
+
+/**
+ * Runs a command line through the same `runCli` the process runs, in this process: for exhaustive
+ * lists of cases, where a child process per case would cost seconds each. Real-process tests
+ * cover what only a process shows (exit status, stream flushing).
+ */
+export async function runInProcess(args: readonly string[], env: NodeJS.ProcessEnv): Promise<RosterRun> {
+  const { runCli } = await import('../run-cli.ts');
+  let stdout = '';
+  let stderr = '';
+  const sink = (append: (text: string) => void) =>
+    new Writable({
+      write(chunk: Buffer, _encoding, callback) {
+        append(chunk.toString());
+        callback();
+      },
+    });
+  const code = await runCli(args, {
+    env,
+    streams: { stdout: sink((t) => (stdout += t)), stderr: sink((t) => (stderr += t)) },
+  });
+  return { code, signal: null, stdout, stderr };
 }
