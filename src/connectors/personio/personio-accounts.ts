@@ -86,6 +86,7 @@ export class PersonioAccounts implements AccountTarget {
         clock: this.#clock,
         logger: this.#logger,
         pageSize: this.#settings.pageSize,
+        readAheadPages: this.#settings.readAheadPages,
         allowEmptyFullRead: this.#settings.allowEmptyFullRead,
       },
       'accounts',

@@ -71,7 +71,9 @@ void describe('Personio full reads', () => {
     await withHarness({ employees: 230 }, async (h) => {
       const { people, pages, watermark } = await readAll((c) => peopleOf(h.handle).listPeople(c));
       const expected = (await h.employees()).map((e) => String(e.id)).sort();
-      assert.equal(pages, 3);
+      // The first call learns the total; the second reads the remaining two API pages at once.
+      assert.equal(pages, 2);
+      assert.equal((await h.requests()).filter(isEmployeeList).length, 3);
       assert.deepEqual(people.map((p) => p.sourceId).sort(), expected);
       assert.notEqual(watermark, null);
     });
@@ -222,12 +224,11 @@ void describe('Personio tokens', () => {
       const rest = await readAll((c) => people.listPeople(c ?? first.nextCursor ?? undefined));
       assert.equal(first.items.length + rest.people.length, 230);
       const log = (await h.requests()).filter((r) => !r.path.startsWith('/_emulator'));
-      const rejected = log.findIndex((r) => r.status === 403);
-      assert.ok(rejected > 0, 'rejected > 0');
-      assert.deepEqual(
-        log.slice(rejected, rejected + 3).map((r) => `${r.path} ${r.status}`),
-        ['/v1/company/employees 403', '/v1/auth 200', '/v1/company/employees 200'],
-      );
+      // v1 answers an expired token with 403; requests in flight with it fail alike, and one new token serves them all.
+      const rejected = log.filter((r) => r.status === 403);
+      assert.ok(rejected.length >= 1 && rejected.length <= 4, `${rejected.length} rejected requests`);
+      assert.equal(log.filter((r) => r.path === '/v1/auth').length, 2, 'one token at the start, one refresh');
+      assert.equal(log.at(-1)?.status, 200, 'the read ends with a successful page');
     });
   });
 
@@ -348,15 +349,18 @@ void describe('Personio faults', () => {
   ];
   for (const [kind, waits] of recovered) {
     void test(`recovers from one ${kind} on a page by retrying after ${waits.join(', ')} ms`, async () => {
-      await withHarness({ employees: 150 }, async (h) => {
-        const people = peopleOf(h.handle);
-        const first = await people.listPeople();
-        await h.fault(kind, 1, 2);
-        const before = h.test.sleep.calls.length;
-        const rest = await readAll((c) => people.listPeople(c ?? first.nextCursor ?? undefined));
-        assert.equal(first.items.length + rest.people.length, 150);
-        assert.deepEqual(h.test.sleep.calls.slice(before), waits);
-      });
+      await withHarness(
+        { employees: 150, settings: { requestTimeoutMs: kind === 'timeout' ? 800 : 5_000 } },
+        async (h) => {
+          const people = peopleOf(h.handle);
+          const first = await people.listPeople();
+          await h.fault(kind, 1, 2);
+          const before = h.test.sleep.calls.length;
+          const rest = await readAll((c) => people.listPeople(c ?? first.nextCursor ?? undefined));
+          assert.equal(first.items.length + rest.people.length, 150);
+          assert.deepEqual(h.test.sleep.calls.slice(before), waits);
+        },
+      );
     });
   }
 
@@ -372,7 +376,7 @@ void describe('Personio faults', () => {
   });
 
   void test('persistent timeouts fail the read as unavailable, and the same cursor works later', async () => {
-    await withHarness({ employees: 150 }, async (h) => {
+    await withHarness({ employees: 150, settings: { requestTimeoutMs: 800 } }, async (h) => {
       const people = peopleOf(h.handle);
       const first = await people.listPeople();
       await h.fault('timeout', 4);
@@ -445,16 +449,20 @@ void describe('Personio faults', () => {
 
 void describe('Personio pacing', () => {
   void test('a read larger than the 15/s burst paces itself and never meets a 429', async () => {
-    await withHarness({ employees: 2500, rateLimits: true, isRealTime: true }, async (h) => {
-      const { people } = await readAll((c) => peopleOf(h.handle).listPeople(c));
-      assert.equal(people.length, 2500);
-      const requests = await h.requests();
-      assert.equal(requests.filter(isEmployeeList).length, 25);
-      assert.deepEqual(
-        requests.filter((r) => r.status === 429),
-        [],
-      );
-    });
+    // A generous timeout: the emulator renders pages one at a time, so parallel requests queue there.
+    await withHarness(
+      { employees: 2500, rateLimits: true, isRealTime: true, settings: { requestTimeoutMs: 20_000 } },
+      async (h) => {
+        const { people } = await readAll((c) => peopleOf(h.handle).listPeople(c));
+        assert.equal(people.length, 2500);
+        const requests = await h.requests();
+        assert.equal(requests.filter(isEmployeeList).length, 25);
+        assert.deepEqual(
+          requests.filter((r) => r.status === 429),
+          [],
+        );
+      },
+    );
   });
 });
 
@@ -636,7 +644,7 @@ void describe('Personio employee writes', () => {
   });
 
   void test('a create that timed out before Personio applied it is reported unknown, and the retry posts once more only after reading back', async () => {
-    await withHarness({ employees: 10 }, async (h) => {
+    await withHarness({ employees: 10, settings: { requestTimeoutMs: 800 } }, async (h) => {
       await h.handle.check();
       // The look-up before posting takes the empty-list fault; the POST then hangs.
       await h.fault('empty-list');

@@ -25,26 +25,27 @@ import {
 import { describePersonioError } from './v1-envelope.ts';
 
 /**
- * Personio's documented limits as sliding windows, each a little longer than documented so that
- * requests spaced exactly at the limit on our side cannot arrive inside one window on Personio's.
+ * Personio's documented limits as sliding windows over the moments requests leave Roster. Personio counts
+ * them when they arrive, after network (and its own queueing) jitter; the caps are a little lower and the
+ * windows a little longer than documented so that jitter cannot turn a paced burst into a 429.
  */
 export const PERSONIO_RATE_LIMITS: Readonly<Record<string, RateLimitPolicy>> = {
   // POST /v1/auth: 60/min; going over costs a 60 s cool-down. Tokens are cached, so this is rarely used.
-  'v1.auth': { concurrency: 1, windows: [{ cap: 60, intervalMs: 61_000 }] },
+  'v1.auth': { concurrency: 1, windows: [{ cap: 50, intervalMs: 61_000 }] },
   // GET /v1/company/employees*: 300/min with bursts of at most 15/s (since 2024-05-06).
   'v1.employees.read': {
     concurrency: 4,
     windows: [
-      { cap: 15, intervalMs: 1_050 },
-      { cap: 300, intervalMs: 61_000 },
+      { cap: 13, intervalMs: 1_100 },
+      { cap: 285, intervalMs: 61_000 },
     ],
   },
   // Writes: no documented limit beyond v1's 2000/min per IP; kept gentle, they change HR records.
   'v1.write': { concurrency: 1, windows: [{ cap: 5, intervalMs: 1_000 }] },
   // POST /v2/auth/token: 150/min, then 1/s for 60 s.
-  'v2.auth': { concurrency: 1, windows: [{ cap: 150, intervalMs: 61_000 }] },
+  'v2.auth': { concurrency: 1, windows: [{ cap: 120, intervalMs: 61_000 }] },
   // v2 resources: undocumented; a token bucket of about 10/s was observed.
-  v2: { concurrency: 4, windows: [{ cap: 10, intervalMs: 1_050 }] },
+  v2: { concurrency: 4, windows: [{ cap: 8, intervalMs: 1_100 }] },
 };
 
 const RATE_LIMIT: RateLimitDeclaration = {

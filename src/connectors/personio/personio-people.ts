@@ -205,6 +205,7 @@ export class PersonioPeople implements PeopleSource {
       clock: this.#clock,
       logger: this.#logger,
       pageSize: this.#settings.pageSize,
+      readAheadPages: this.#settings.readAheadPages,
       allowEmptyFullRead: this.#settings.allowEmptyFullRead,
     };
   }

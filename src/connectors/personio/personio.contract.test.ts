@@ -22,11 +22,15 @@ const harness: ContractHarness = {
   abilities: ['list_truth', 'change_people', 'remove_people', 'describe_accounts'],
   async start() {
     // 130 profiles over pages of 50: three pages, so cursors and mid-read faults are exercised.
-    const h = await startPersonioHarness({ employees: 130, settings: { pageSize: 50 } });
+    // A short timeout keeps the timeout-fault test quick; it is still far above an unloaded answer.
+    const h = await startPersonioHarness({
+      employees: 130,
+      settings: { pageSize: 50, requestTimeoutMs: 1_500 },
+    });
     const ids = async (): Promise<string[]> => (await h.employees()).map((e) => String(e.id));
     return {
       connector: personioConnector,
-      rawSettings: { baseUrl: h.emulator.url, clientId: CLIENT_ID, pageSize: 50, requestTimeoutMs: 400 },
+      rawSettings: { baseUrl: h.emulator.url, clientId: CLIENT_ID, pageSize: 50, requestTimeoutMs: 1_500 },
       rawSecrets: { clientSecret: CLIENT_SECRET, webhookToken: WEBHOOK_TOKEN },
       handle: h.handle,
       reopen: () => h.open(),

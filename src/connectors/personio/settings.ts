@@ -141,6 +141,11 @@ export const personioSettingsSchema = z
       .default(6),
     /** Rows per v1 page; Personio allows at most 100. */
     pageSize: z.number().int().min(1).max(100).default(100),
+    /**
+     * v1 pages fetched in parallel per connector page once the total is known; the rate limiter keeps
+     * them within Personio's limits. 1 reads strictly one page after another.
+     */
+    readAheadPages: z.number().int().min(1).max(8).default(4),
     /** Per-request timeout. */
     requestTimeoutMs: z.number().int().min(100).max(120_000).default(30_000),
     /** A full read that lists nobody is treated as failed unless this is set (an empty company is implausible). */

@@ -1,12 +1,13 @@
 // Offset paging over `GET /v1/company/employees` with completeness checks: a page shorter than the limit
 // while total_elements says more is a failed read (never "fewer employees"), a total that changes while
 // paging restarts the read from the first page, and an empty full listing is refused unless allowed.
+// Once the total is known, several API pages are fetched at once (the rate limiter paces them).
 import type { Clock, ConnectorLogger } from '../contract.ts';
 import { ConnectorError } from '../contract.ts';
 import type { PersonioApi } from './personio-api.ts';
 import type { ReadCursor, ReadCursorMode } from './read-cursor.ts';
 import { decodeReadCursor, encodeReadCursor, encodeWatermark } from './read-cursor.ts';
-import type { V1Employee } from './v1-envelope.ts';
+import type { V1Employee, V1EmployeesPage } from './v1-envelope.ts';
 
 /** A read that keeps changing underneath is given up after this many restarts (`conflict`). */
 export const MAX_RESTARTS = 3;
@@ -23,6 +24,8 @@ export interface V1PagingOptions {
   readonly clock: Clock;
   readonly logger: ConnectorLogger;
   readonly pageSize: number;
+  /** API pages fetched at once per call once the total is known (1 = strictly one after another). */
+  readonly readAheadPages: number;
   readonly allowEmptyFullRead: boolean;
 }
 
@@ -32,6 +35,11 @@ export interface ReadStart {
   readonly lastFullReadAt: string | null;
 }
 
+/**
+ * One connector page: the API page at the cursor and, when the total is already known, the next
+ * `readAheadPages - 1` API pages fetched in parallel. All of them pass the checks or the call fails and
+ * the cursor stays where it was, so retrying it repeats the same call.
+ */
 export async function readV1Page(
   options: V1PagingOptions,
   mode: ReadCursorMode,
@@ -52,11 +60,66 @@ export async function readV1Page(
         }
       : decodeReadCursor(cursorText, mode);
 
-  const page = await options.api.listEmployees({
-    offset: cursor.offset,
-    limit: options.pageSize,
-    ...(cursor.since === null ? {} : { updatedSince: cursor.since }),
-  });
+  const offsets = [cursor.offset];
+  if (cursor.total !== null) {
+    const remainingPages = Math.ceil((cursor.total - cursor.offset) / options.pageSize);
+    for (let i = 1; i < Math.min(options.readAheadPages, remainingPages); i++) {
+      offsets.push(cursor.offset + i * options.pageSize);
+    }
+  }
+  const pages = await Promise.all(
+    offsets.map((offset) =>
+      options.api.listEmployees({
+        offset,
+        limit: options.pageSize,
+        ...(cursor.since === null ? {} : { updatedSince: cursor.since }),
+      }),
+    ),
+  );
+
+  const employees: V1Employee[] = [];
+  let state = cursor;
+  for (const [index, page] of pages.entries()) {
+    // A page shorter than asked (Personio applied a smaller limit) moves the offsets of the pages
+    // fetched after it; those are dropped and read again from the right offset on the next call.
+    if (offsets[index] !== state.offset) break;
+    const step = checkPage(options, mode, state, page);
+    employees.push(...step.employees);
+    if (step.kind === 'restart') {
+      return {
+        employees: dedupe(employees, options.logger),
+        nextCursor: encodeReadCursor(step.cursor),
+        watermark: null,
+      };
+    }
+    if (step.kind === 'last') {
+      return {
+        employees: dedupe(employees, options.logger),
+        nextCursor: null,
+        watermark: watermarkFor(state, mode),
+      };
+    }
+    state = step.cursor;
+  }
+  return {
+    employees: dedupe(employees, options.logger),
+    nextCursor: encodeReadCursor(state),
+    watermark: null,
+  };
+}
+
+type PageStep =
+  | { readonly kind: 'next'; readonly employees: readonly V1Employee[]; readonly cursor: ReadCursor }
+  | { readonly kind: 'restart'; readonly employees: readonly V1Employee[]; readonly cursor: ReadCursor }
+  | { readonly kind: 'last'; readonly employees: readonly V1Employee[] };
+
+/** Checks one API page read at `cursor.offset` and says how the read goes on. */
+function checkPage(
+  options: V1PagingOptions,
+  mode: ReadCursorMode,
+  cursor: ReadCursor,
+  page: V1EmployeesPage,
+): PageStep {
   const rows = page.employees;
   const total = page.totalElements;
   // If Personio says it applied a smaller limit than asked, pages of that size are complete pages.
@@ -69,9 +132,7 @@ export async function readV1Page(
   if (rows.length > limit) {
     // The spec says limit and offset are ignored with updated_since; if Personio does that, the one
     // answer must hold everyone it counted, or the listing cannot be trusted.
-    if (cursor.offset === 0 && rows.length === total) {
-      return finish(cursor, dedupe(rows, options.logger), mode);
-    }
+    if (cursor.offset === 0 && rows.length === total) return { kind: 'last', employees: rows };
     throw new ConnectorError(
       'unavailable',
       `Personio v1.listEmployees returned ${rows.length} rows for a limit of ${limit} at offset ${cursor.offset} (total ${total}); the paging cannot be trusted, so the read failed`,
@@ -92,11 +153,10 @@ export async function readV1Page(
       { ...where, previousTotal: cursor.total },
       'employee list changed while paging; restarting',
     );
-    const restarted: ReadCursor = { ...cursor, offset: 0, total, restarts: cursor.restarts + 1 };
     return {
-      employees: dedupe(rows, options.logger),
-      nextCursor: encodeReadCursor(restarted),
-      watermark: null,
+      kind: 'restart',
+      employees: rows,
+      cursor: { ...cursor, offset: 0, total, restarts: cursor.restarts + 1 },
     };
   }
 
@@ -121,24 +181,16 @@ export async function readV1Page(
     );
   }
   options.logger.debug(where, 'read employee page');
-  if (isLast) return finish(cursor, dedupe(rows, options.logger), mode);
-  return {
-    employees: dedupe(rows, options.logger),
-    nextCursor: encodeReadCursor({ ...cursor, offset: end, total }),
-    watermark: null,
-  };
+  if (isLast) return { kind: 'last', employees: rows };
+  return { kind: 'next', employees: rows, cursor: { ...cursor, offset: end, total } };
 }
 
-function finish(cursor: ReadCursor, employees: readonly V1Employee[], mode: ReadCursorMode): V1PageResult {
-  return {
-    employees,
-    nextCursor: null,
-    watermark: encodeWatermark({
-      v: 1,
-      readStartedAt: cursor.startedAt,
-      lastFullReadAt: mode === 'changes' ? cursor.lastFullReadAt : cursor.startedAt,
-    }),
-  };
+function watermarkFor(cursor: ReadCursor, mode: ReadCursorMode): string {
+  return encodeWatermark({
+    v: 1,
+    readStartedAt: cursor.startedAt,
+    lastFullReadAt: mode === 'changes' ? cursor.lastFullReadAt : cursor.startedAt,
+  });
 }
 
 function dedupe(rows: readonly V1Employee[], logger: ConnectorLogger): V1Employee[] {
@@ -146,7 +198,7 @@ function dedupe(rows: readonly V1Employee[], logger: ConnectorLogger): V1Employe
   const out: V1Employee[] = [];
   for (const row of rows) {
     if (seen.has(row.id)) {
-      logger.warn({ sourceId: row.id }, 'employee listed twice on one page; keeping the first');
+      logger.warn({ sourceId: row.id }, 'employee listed twice in one page; keeping the first');
       continue;
     }
     seen.add(row.id);

@@ -113,7 +113,8 @@ export async function startPersonioHarness(options: HarnessOptions = {}): Promis
     personioSettingsSchema.parse({
       baseUrl: emulator.url,
       clientId: CLIENT_ID,
-      requestTimeoutMs: 400,
+      // Long enough for a loaded test machine; tests of the timeout fault pass a short one.
+      requestTimeoutMs: 5_000,
       ...options.settings,
       ...extra,
     });
