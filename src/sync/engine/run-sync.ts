@@ -1,0 +1,755 @@
+// One sync run: read the source, scope and map every person to a desired account, correlate with the
+// target's accounts, plan the difference, guard it, apply it through the target's connector and
+// journal every step. Level-triggered: a crash anywhere converges on the next run, because the next
+// plan is made from what the target really holds (creates are settled by read-back or adopted).
+import { randomUUID } from 'node:crypto';
+import type { Clock } from '../../core/clock.ts';
+import type {
+  Account,
+  AccountAttributeValue,
+  AccountTarget,
+  ConnectorHandle,
+  PeopleSource,
+  SourcePerson,
+} from '../../connectors/contract.ts';
+import { ConnectorError, isConnectorError } from '../../connectors/contract.ts';
+import { flattenResource } from '../../scim/resource-paths.ts';
+import type { AuditLog } from '../../store/audit-log.ts';
+import type { Leases } from '../../store/lease.ts';
+import type { SyncRecord, SyncRepository, SyncTrigger } from '../../store/sync-repository.ts';
+import {
+  applyMapping,
+  builtInMapping,
+  formatMappingFileError,
+  parseMappingFile,
+  resolveReferences,
+  type Mapping,
+} from '../mapping/index.ts';
+import {
+  combinedLifecycle,
+  correlate,
+  guard,
+  plan,
+  planToJson,
+  profilesByPersonKey,
+  type AccountLink,
+  type DesiredPerson,
+  type GuardResult,
+  type Plan,
+  type PlanOperation,
+  type SourceRead,
+} from '../plan/index.ts';
+import { compileScope, type Scope } from '../scope/index.ts';
+import { parseSyncSettings, type SyncSettings } from './sync-settings.ts';
+
+export const SYNC_RUN_OUTCOMES = ['applied', 'held', 'failed', 'planned', 'busy'] as const;
+export type SyncRunOutcome = (typeof SYNC_RUN_OUTCOMES)[number];
+
+/** What a run reports while it works, for a progress bar. */
+export type SyncProgress =
+  | { readonly phase: 'read-source'; readonly people: number }
+  | { readonly phase: 'read-target'; readonly accounts: number }
+  | { readonly phase: 'plan'; readonly operations: number }
+  | { readonly phase: 'apply'; readonly done: number; readonly total: number };
+
+export interface SyncEngineDependencies {
+  readonly syncs: SyncRepository;
+  readonly audit: AuditLog;
+  readonly leases: Leases;
+  /** Opens a connection's connector (validated settings, opened secrets, the host's services). */
+  readonly openConnection: (connectionId: string) => Promise<ConnectorHandle>;
+  readonly clock: Clock;
+  /** Who holds the run lease: a process-unique name. */
+  readonly holder: string;
+  /** Waits between retries of a rate-limited operation; injected so tests never wait. */
+  readonly sleep?: (ms: number) => Promise<void>;
+  readonly onProgress?: (progress: SyncProgress) => void;
+}
+
+export interface SyncRunOptions {
+  readonly trigger: SyncTrigger;
+  /** Plan only: nothing is written to the target, the journal or the sync's state. */
+  readonly dryRun?: boolean;
+  /** Read everyone, whatever the source's read policy advises. */
+  readonly forceFull?: boolean;
+}
+
+export interface AppliedOperation {
+  readonly operation: PlanOperation;
+  readonly outcome: 'applied' | 'failed' | 'skipped';
+  readonly accountId: string | null;
+  readonly error?: string;
+}
+
+export interface SyncRunResult {
+  readonly syncId: string;
+  readonly runId: string | null;
+  readonly outcome: SyncRunOutcome;
+  readonly mode: 'full' | 'changes';
+  readonly sourceRead: SourceRead;
+  readonly plan: Plan | null;
+  readonly guard: GuardResult | null;
+  /** `sync plan --json`: `{hash, held, operations, scheduled, …}`. */
+  readonly planJson: Record<string, unknown> | null;
+  readonly applied: readonly AppliedOperation[];
+  /** People the mapping could not turn into an account, with the reason. */
+  readonly skipped: readonly { readonly personId: string; readonly reason: string }[];
+  readonly error: string | null;
+}
+
+const LEASE_TTL_MS = 60_000;
+
+/** Every page of a paged listing. */
+async function readAll<T>(
+  first: (cursor?: string) => Promise<{ items: readonly T[]; nextCursor: string | null }>,
+  onPage: (count: number) => void,
+): Promise<T[]> {
+  const items: T[] = [];
+  let cursor: string | undefined;
+  for (;;) {
+    const page = await first(cursor);
+    items.push(...page.items);
+    onPage(items.length);
+    if (page.nextCursor === null) return items;
+    cursor = page.nextCursor;
+  }
+}
+
+function describeError(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return String(error);
+}
+
+export function loadMapping(sync: Pick<SyncRecord, 'mapping' | 'id'>): Mapping {
+  if (sync.mapping === null) return builtInMapping('personio');
+  const parsed = parseMappingFile(sync.mapping);
+  if (!parsed.ok)
+    throw new Error(
+      `the mapping of sync '${sync.id}' does not parse: ${parsed.errors.map(formatMappingFileError).join('; ')}`,
+    );
+  return parsed.value;
+}
+
+/**
+ * Runs one sync under its lease. Resolves with outcome `busy` when another process holds the lease
+ * (the caller may wait and retry), `failed` when the source or target could not be read (nothing is
+ * applied then), `held` when a guard stops the plan, `planned` for a dry run, else `applied` (which
+ * may still list failed operations: they are retried by the next run).
+ */
+export async function runSync(
+  deps: SyncEngineDependencies,
+  syncId: string,
+  options: SyncRunOptions,
+): Promise<SyncRunResult> {
+  const sync = await deps.syncs.require(syncId);
+  const work = (): Promise<SyncRunResult> => runUnderLease(deps, sync, options);
+  if (options.dryRun) return work();
+  const outcome = await deps.leases.withLease(`sync:${sync.id}`, deps.holder, LEASE_TTL_MS, work);
+  if (outcome.acquired) return outcome.value;
+  return emptyResult(
+    sync.id,
+    'busy',
+    `another run of '${sync.id}' is in progress (${outcome.heldBy?.holder ?? 'unknown holder'})`,
+  );
+}
+
+function emptyResult(syncId: string, outcome: SyncRunOutcome, error: string | null): SyncRunResult {
+  return {
+    syncId,
+    runId: null,
+    outcome,
+    mode: 'full',
+    sourceRead: 'failed',
+    plan: null,
+    guard: null,
+    planJson: null,
+    applied: [],
+    skipped: [],
+    error,
+  };
+}
+
+interface Snapshot {
+  readonly mode: 'full' | 'changes';
+  readonly sourceRead: SourceRead;
+  readonly people: readonly SourcePerson[];
+  readonly watermark: string | null;
+  readonly readStartedAt: string;
+}
+
+async function readSource(
+  deps: SyncEngineDependencies,
+  sync: SyncRecord,
+  people: PeopleSource,
+  options: SyncRunOptions,
+): Promise<Snapshot> {
+  const readStartedAt = deps.clock.now().toISOString();
+  const advice = people.planRead(sync.watermark);
+  const mode = options.forceFull || options.dryRun || sync.watermark === null ? 'full' : advice.mode;
+  const progress = (count: number): void => deps.onProgress?.({ phase: 'read-source', people: count });
+  let watermark: string | null = null;
+  const pages = async (cursor?: string) => {
+    const page =
+      mode === 'full'
+        ? await people.listPeople(cursor)
+        : await people.changedSince(sync.watermark ?? '', cursor);
+    if (page.nextCursor === null) watermark = page.watermark;
+    return page;
+  };
+  const list = await readAll(pages, progress);
+  const sourceRead: SourceRead = mode === 'changes' ? 'partial' : list.length === 0 ? 'empty' : 'complete';
+  return { mode, sourceRead, people: list, watermark, readStartedAt };
+}
+
+async function runUnderLease(
+  deps: SyncEngineDependencies,
+  sync: SyncRecord,
+  options: SyncRunOptions,
+): Promise<SyncRunResult> {
+  const settings = parseSyncSettings(sync.settings);
+  const mapping = loadMapping(sync);
+  const scope = compileScope(sync.scope ?? '');
+  if (!scope.ok) throw new Error(`the scope of sync '${sync.id}' does not parse: ${scope.error}`);
+
+  const source = await deps.openConnection(sync.source);
+  const target = await deps.openConnection(sync.target);
+  try {
+    if (!source.people) throw new Error(`connection '${sync.source}' is not an HR source`);
+    if (!target.accounts) throw new Error(`connection '${sync.target}' cannot hold accounts`);
+    const runId = options.dryRun ? null : await deps.syncs.startRun(sync.id, options.trigger, 'pending');
+    let result: SyncRunResult;
+    try {
+      result = await reconcile(
+        deps,
+        sync,
+        settings,
+        mapping,
+        scope.value,
+        source.people,
+        target.accounts,
+        options,
+        runId,
+      );
+    } catch (error) {
+      result = { ...emptyResult(sync.id, 'failed', describeError(error)), runId };
+    }
+    if (runId !== null) {
+      const counts: Record<string, number> = {};
+      for (const a of result.applied)
+        counts[`${a.operation.kind}.${a.outcome}`] = (counts[`${a.operation.kind}.${a.outcome}`] ?? 0) + 1;
+      await deps.syncs.finishRun(runId, {
+        status: result.outcome === 'busy' ? 'failed' : result.outcome,
+        planHash: result.plan?.hash ?? null,
+        counts,
+        error: result.error,
+      });
+      await deps.syncs.updateState(sync.id, {
+        lastRunAt: deps.clock.now().toISOString(),
+        lastStatus: result.outcome,
+      });
+      await deps.audit.append({
+        actor: `sync:${sync.id}`,
+        action: 'sync.run',
+        outcome: result.outcome,
+        syncId: sync.id,
+        connectionId: sync.target,
+        content: {
+          runId,
+          trigger: options.trigger,
+          mode: result.mode,
+          sourceRead: result.sourceRead,
+          planHash: result.plan?.hash ?? null,
+          counts,
+          error: result.error,
+        },
+      });
+    }
+    return result;
+  } finally {
+    await Promise.allSettled([source.close(), target.close()]);
+  }
+}
+
+async function reconcile(
+  deps: SyncEngineDependencies,
+  sync: SyncRecord,
+  settings: SyncSettings,
+  mapping: Mapping,
+  scope: Scope,
+  people: PeopleSource,
+  accountsTarget: AccountTarget,
+  options: SyncRunOptions,
+  runId: string | null,
+): Promise<SyncRunResult> {
+  let snapshot: Snapshot;
+  try {
+    snapshot = await readSource(deps, sync, people, options);
+  } catch (error) {
+    // A failed read never means "everyone left": nothing is planned from it.
+    return {
+      ...emptyResult(sync.id, 'failed', `reading ${sync.source} failed: ${describeError(error)}`),
+      runId,
+    };
+  }
+
+  const applied: AppliedOperation[] = [];
+  let lastPlan: Plan | null = null;
+  let lastGuard: GuardResult | null = null;
+  let skipped: { personId: string; reason: string }[] = [];
+  // A second pass resolves managers of people created in the first (their account ids did not exist yet).
+  for (let pass = 0; pass < 2; pass++) {
+    const built = await buildPlan(deps, sync, settings, mapping, scope, snapshot, accountsTarget);
+    lastPlan = built.plan;
+    skipped = built.skipped;
+    deps.onProgress?.({ phase: 'plan', operations: built.plan.operations.length });
+    const approvedHash = sync.approvedHash ?? undefined;
+    lastGuard = guard(built.plan, {
+      managedCount: built.managedCount,
+      sourceRead: built.sourceRead,
+      ...(approvedHash !== undefined ? { approvedHash } : {}),
+    });
+    const planJson = planToJson(built.plan, lastGuard.held);
+    const base = {
+      syncId: sync.id,
+      runId,
+      mode: snapshot.mode,
+      sourceRead: built.sourceRead,
+      plan: built.plan,
+      guard: lastGuard,
+      planJson,
+      skipped,
+    };
+    if (options.dryRun) return { ...base, outcome: 'planned', applied: [], error: null };
+    if (lastGuard.held) {
+      await deps.syncs.updateState(sync.id, {
+        heldHash: built.plan.hash,
+        heldReason: lastGuard.reasons.join(' '),
+      });
+      await deps.audit.append({
+        actor: `sync:${sync.id}`,
+        action: 'sync.held',
+        outcome: 'held',
+        syncId: sync.id,
+        connectionId: sync.target,
+        content: {
+          planHash: built.plan.hash,
+          reasons: lastGuard.reasons,
+          operations: built.plan.operations.length,
+        },
+      });
+      return { ...base, outcome: 'held', applied, error: null };
+    }
+    if (sync.heldHash !== null) await deps.syncs.updateState(sync.id, { heldHash: null, heldReason: null });
+
+    const results = await applyPlan(deps, sync, settings, built, accountsTarget, runId ?? 'dry');
+    applied.push(...results);
+    const createdAny = results.some((r) => r.operation.kind === 'create' && r.outcome === 'applied');
+    if (!(createdAny && built.unresolvedReferences > 0)) break;
+  }
+
+  const plan_ = lastPlan;
+  const failed = applied.filter((a) => a.outcome === 'failed');
+  // Advance the watermark only when everything applied: a failed change of a person who does not
+  // change again would otherwise wait for the next full read.
+  if (failed.length === 0 && snapshot.watermark !== null) {
+    await deps.syncs.updateState(sync.id, {
+      watermark: snapshot.watermark,
+      ...(snapshot.mode === 'full' ? { lastFullReadAt: snapshot.readStartedAt } : {}),
+    });
+  }
+  if (plan_) {
+    await deps.syncs.replaceScheduled(
+      sync.id,
+      plan_.scheduled.map((s) => ({ personId: s.personId, kind: s.kind, dueAt: s.at, reason: s.reason })),
+    );
+    const next = plan_.scheduled.map((s) => s.at).sort()[0] ?? null;
+    await deps.syncs.updateState(sync.id, { nextDueAt: next });
+  }
+  return {
+    syncId: sync.id,
+    runId,
+    outcome: 'applied',
+    mode: snapshot.mode,
+    sourceRead: snapshot.sourceRead,
+    plan: plan_,
+    guard: lastGuard,
+    planJson: plan_ && lastGuard ? planToJson(plan_, lastGuard.held) : null,
+    applied,
+    skipped,
+    error: failed.length > 0 ? `${failed.length} operation(s) failed; the next run retries them` : null,
+  };
+}
+
+interface BuiltPlan {
+  readonly plan: Plan;
+  readonly sourceRead: SourceRead;
+  readonly managedCount: number;
+  readonly skipped: { personId: string; reason: string }[];
+  readonly unresolvedReferences: number;
+  /** Person key → the newest source id (the profile that owns the account). */
+  readonly sourceIdOfKey: ReadonlyMap<string, string>;
+  /** Account id → match reason, for the links written after apply. */
+  readonly matchReasons: ReadonlyMap<string, { personKey: string; reason: string }>;
+  /** Desired email per person key, which creates are read back by. */
+  readonly emailOfKey: ReadonlyMap<string, string>;
+  /** People whose lifecycle wants an account now (pending or active). */
+  readonly wantedKeys: ReadonlySet<string>;
+}
+
+async function buildPlan(
+  deps: SyncEngineDependencies,
+  sync: SyncRecord,
+  settings: SyncSettings,
+  mapping: Mapping,
+  scope: { decide(person: SourcePerson): 'in' | 'out' | 'unknown' },
+  snapshot: Snapshot,
+  accountsTarget: AccountTarget,
+): Promise<BuiltPlan> {
+  const now = deps.clock.now();
+  const accounts = await readAll(
+    async (cursor) => {
+      const page = await accountsTarget.listAccounts(cursor);
+      return { items: page.items, nextCursor: page.nextCursor };
+    },
+    (count) => deps.onProgress?.({ phase: 'read-target', accounts: count }),
+  );
+  const accountIds = new Set(accounts.map((a) => a.id));
+  const links = (await deps.syncs.listLinks(sync.id)).filter((l) => accountIds.has(l.accountId));
+  const isFirstSync = links.length === 0 && sync.lastRunAt === null;
+
+  // People whose scope cannot be decided (a field the filter needs is not visible) are neither
+  // created nor disabled; their presence makes absence inconclusive, like a partial read.
+  let sourceRead = snapshot.sourceRead;
+  const inScope: SourcePerson[] = [];
+  for (const person of snapshot.people) {
+    const decision = scope.decide(person);
+    if (decision === 'in') inScope.push(person);
+    else if (decision === 'unknown' && sourceRead === 'complete') sourceRead = 'partial';
+  }
+
+  const accountLinks: AccountLink[] = links.map((l) => ({
+    personKey: l.sourceId,
+    accountId: l.accountId,
+    sourceId: l.sourceId,
+  }));
+  const correlation = correlate(inScope, accounts, accountLinks);
+  const profiles = profilesByPersonKey(correlation);
+  const linkedKeys = new Set(
+    correlation.matches
+      .filter((m) => links.some((l) => l.accountId === m.account.id))
+      .map((m) => m.personKey),
+  );
+  const accountOfSource = new Map<string, string>();
+  for (const match of correlation.matches) {
+    accountOfSource.set(match.person.sourceId, match.account.id);
+    if (match.previousSourceId) accountOfSource.set(match.previousSourceId, match.account.id);
+  }
+  for (const link of links)
+    if (!accountOfSource.has(link.sourceId)) accountOfSource.set(link.sourceId, link.accountId);
+  const accountByKey = new Map(correlation.matches.map((m) => [m.personKey, m.account]));
+
+  // SelectUniqueValue: a value is free when no other account holds it and no earlier person of this
+  // run chose it.
+  const taken = new Map<string, Map<string, string>>(); // attribute → lower(value) → account id or person key
+  const valueOf = (account: Account, attribute: string): AccountAttributeValue =>
+    attribute === 'userName' ? account.userName : (account.attributes[attribute] ?? null);
+  const takenFor = (attribute: string): Map<string, string> => {
+    let map = taken.get(attribute);
+    if (!map) {
+      map = new Map();
+      for (const account of accounts) {
+        const v = valueOf(account, attribute);
+        if (typeof v === 'string') map.set(v.toLowerCase(), account.id);
+      }
+      taken.set(attribute, map);
+    }
+    return map;
+  };
+
+  const desired = new Map<string, DesiredPerson>();
+  const skipped: { personId: string; reason: string }[] = [];
+  const sourceIdOfKey = new Map<string, string>();
+  const emailOfKey = new Map<string, string>();
+  const wantedKeys = new Set<string>();
+  let unresolvedReferences = 0;
+  for (const [key, { primary, profiles: all }] of profiles) {
+    sourceIdOfKey.set(key, primary.sourceId);
+    const own = accountByKey.get(key);
+    const lifecycle = combinedLifecycle(
+      all,
+      now,
+      {
+        createDaysBeforeStart: settings.createDaysBeforeStart,
+        onLeave: settings.onLeave,
+        isFirstSync,
+        fallbackTimeZone: settings.fallbackTimeZone,
+      },
+      { hasAccount: linkedKeys.has(key) },
+    );
+    if (lifecycle.state === 'pending' || lifecycle.state === 'active') wantedKeys.add(key);
+    const outcome = await applyMapping(mapping, primary, {
+      purpose: own ? 'update' : 'create',
+      isFree: (attribute, value) => {
+        const holder = takenFor(attribute).get(value.toLowerCase());
+        return holder === undefined || holder === own?.id || holder === key;
+      },
+    });
+    if (!outcome.ok) {
+      skipped.push({ personId: key, reason: outcome.errors.map((e) => e.message).join('; ') });
+      desired.set(key, { person: primary, desiredAccount: null, lifecycle });
+      continue;
+    }
+    const { resource, unresolved } = resolveReferences(outcome.resource, outcome.references, (sourceId) =>
+      accountOfSource.get(sourceId),
+    );
+    unresolvedReferences += unresolved.length;
+    const flat: Record<string, AccountAttributeValue> = { ...flattenResource(resource) };
+    // The source says these are empty: clear them. Values that are not visible are left as they are.
+    for (const value of outcome.values)
+      if (value.state === 'empty' && !(value.target in flat)) flat[value.target] = null;
+    // A manager whose account is not known yet is left as it is, not cleared.
+    for (const reference of unresolved) delete flat[reference.target];
+    delete flat['active'];
+    for (const [attribute, map] of taken) {
+      const v = flat[attribute];
+      if (typeof v === 'string' && !map.has(v.toLowerCase())) map.set(v.toLowerCase(), own?.id ?? key);
+    }
+    const email = flat['emails[type eq "work"].value'] ?? flat['userName'];
+    if (typeof email === 'string') emailOfKey.set(key, email);
+    desired.set(key, { person: primary, desiredAccount: flat, lifecycle });
+  }
+
+  const managedAccountIds = new Set(links.map((l) => l.accountId));
+  const matchReasons = new Map(
+    correlation.matches.map((m) => [m.account.id, { personKey: m.personKey, reason: m.reason }]),
+  );
+  const built = plan({
+    syncId: sync.id,
+    sourceRead,
+    desired,
+    correlation,
+    accounts,
+    managedAccountIds,
+    options: { leftScope: settings.leftScope },
+  });
+  return {
+    plan: built,
+    sourceRead,
+    managedCount: managedAccountIds.size,
+    skipped,
+    unresolvedReferences,
+    sourceIdOfKey,
+    matchReasons,
+    emailOfKey,
+    wantedKeys,
+  };
+}
+
+function attributesOf(operation: PlanOperation): Record<string, AccountAttributeValue> {
+  const out: Record<string, AccountAttributeValue> = {};
+  for (const change of operation.changes) if (change.path !== 'active') out[change.path] = change.after;
+  return out;
+}
+
+function isActiveAfter(operation: PlanOperation): boolean | undefined {
+  const change = operation.changes.find((c) => c.path === 'active');
+  return typeof change?.after === 'boolean' ? change.after : undefined;
+}
+
+async function withRetries<T>(
+  deps: SyncEngineDependencies,
+  settings: SyncSettings,
+  work: () => Promise<T>,
+): Promise<T> {
+  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work();
+    } catch (error) {
+      // The engine decides by kind: wait and retry what is transient, give up on the rest.
+      if (!isConnectorError(error) || !error.isRetryable || attempt >= settings.maxAttempts) throw error;
+      const wait = Math.min(settings.maxRetryWaitMs, error.retryAfterMs ?? 1000 * 2 ** (attempt - 1));
+      await sleep(wait);
+    }
+  }
+}
+
+async function applyPlan(
+  deps: SyncEngineDependencies,
+  sync: SyncRecord,
+  settings: SyncSettings,
+  built: BuiltPlan,
+  target: AccountTarget,
+  runId: string,
+): Promise<AppliedOperation[]> {
+  const results: AppliedOperation[] = [];
+  const operations = built.plan.operations;
+  let done = 0;
+  for (const operation of operations) {
+    deps.onProgress?.({ phase: 'apply', done, total: operations.length });
+    const personKey = operation.personId;
+    const sourceId = personKey === null ? null : (built.sourceIdOfKey.get(personKey) ?? personKey);
+    await deps.syncs.recordOperation(sync.id, runId, {
+      idempotencyKey: operation.idempotencyKey,
+      kind: operation.kind,
+      personId: sourceId,
+      accountId: operation.accountId,
+      payload: { reason: operation.reason, changes: operation.changes },
+    });
+    let accountId = operation.accountId;
+    try {
+      switch (operation.kind) {
+        case 'create': {
+          if (!target.createAccount)
+            throw new ConnectorError('unsupported', 'the target cannot create accounts');
+          const attributes = attributesOf(operation);
+          const email =
+            (personKey !== null ? built.emailOfKey.get(personKey) : undefined) ??
+            String(attributes['userName'] ?? '');
+          const active = isActiveAfter(operation);
+          const created = await withRetries(deps, settings, () =>
+            target.createAccount!({
+              email,
+              attributes: { ...attributes, ...(active !== undefined ? { active } : {}) },
+            }),
+          );
+          accountId = created.account.id;
+          if (active === false && created.account.isActive !== false && target.disableAccount) {
+            const id = created.account.id;
+            await withRetries(deps, settings, () => target.disableAccount!(id));
+          }
+          break;
+        }
+        case 'update': {
+          if (!target.updateAccount || accountId === null)
+            throw new ConnectorError('unsupported', 'the target cannot update accounts');
+          const id = accountId;
+          await withRetries(deps, settings, () =>
+            target.updateAccount!(id, { attributes: attributesOf(operation) }),
+          );
+          break;
+        }
+        case 'disable': {
+          if (!target.disableAccount || accountId === null)
+            throw new ConnectorError('unsupported', 'the target cannot disable accounts');
+          const id = accountId;
+          await withRetries(deps, settings, () => target.disableAccount!(id));
+          break;
+        }
+        case 'enable': {
+          if (!target.enableAccount || accountId === null)
+            throw new ConnectorError('unsupported', 'the target cannot enable accounts');
+          const id = accountId;
+          await withRetries(deps, settings, () => target.enableAccount!(id));
+          break;
+        }
+        case 'delete': {
+          if (!target.deleteAccount || accountId === null)
+            throw new ConnectorError('unsupported', 'the target cannot delete accounts');
+          const id = accountId;
+          await withRetries(deps, settings, () => target.deleteAccount!(id));
+          break;
+        }
+      }
+      const finalAccountId = accountId;
+      await deps.syncs.transaction(async (tx) => {
+        await deps.syncs.markOperation(
+          operation.idempotencyKey,
+          'applied',
+          { accountId: finalAccountId },
+          tx,
+        );
+        if (finalAccountId !== null && sourceId !== null) {
+          if (operation.kind === 'delete') await deps.syncs.removeLink(sync.id, finalAccountId, tx);
+          else {
+            const reason =
+              operation.kind === 'create'
+                ? 'created'
+                : (built.matchReasons.get(finalAccountId)?.reason ?? 'linked');
+            const state =
+              operation.kind === 'disable'
+                ? 'disabled'
+                : operation.kind === 'enable'
+                  ? 'active'
+                  : isActiveAfter(operation) === false
+                    ? 'pending'
+                    : 'active';
+            await deps.syncs.saveLink(
+              sync.id,
+              { accountId: finalAccountId, sourceId, reason, state, appliedDigest: operation.idempotencyKey },
+              tx,
+            );
+          }
+        }
+        await deps.audit.append(
+          {
+            actor: `sync:${sync.id}`,
+            action: `account.${operation.kind}`,
+            outcome: 'applied',
+            syncId: sync.id,
+            connectionId: sync.target,
+            personId: sourceId,
+            accountId: finalAccountId,
+            content: {
+              runId,
+              reason: operation.reason,
+              cause: operation.cause,
+              changes: operation.changes,
+              idempotencyKey: operation.idempotencyKey,
+            },
+          },
+          tx,
+        );
+      });
+      results.push({ operation, outcome: 'applied', accountId });
+    } catch (error) {
+      const message = describeError(error);
+      await deps.syncs.markOperation(operation.idempotencyKey, 'failed', { error: message });
+      await deps.audit.append({
+        actor: `sync:${sync.id}`,
+        action: `account.${operation.kind}`,
+        outcome: 'failed',
+        syncId: sync.id,
+        connectionId: sync.target,
+        personId: sourceId,
+        accountId,
+        content: {
+          runId,
+          reason: operation.reason,
+          error: message,
+          kind: isConnectorError(error) ? error.kind : 'internal',
+        },
+      });
+      results.push({ operation, outcome: 'failed', accountId, error: message });
+    }
+    done += 1;
+  }
+  deps.onProgress?.({ phase: 'apply', done, total: operations.length });
+
+  // Accounts matched to people this sync manages become managed (and keep the newest source id,
+  // so a rehire's account follows the new profile), even when nothing about them had to change.
+  const touched = new Set(results.filter((r) => r.outcome === 'applied').map((r) => r.accountId));
+  const links = await deps.syncs.listLinks(sync.id);
+  const linkedAccounts = new Map(links.map((l) => [l.accountId, l]));
+  for (const [accountId, { personKey, reason }] of built.matchReasons) {
+    if (touched.has(accountId)) continue;
+    const sourceId = built.sourceIdOfKey.get(personKey);
+    if (sourceId === undefined) continue;
+    const existing = linkedAccounts.get(accountId);
+    if (existing && existing.sourceId === sourceId) continue;
+    // An account of someone who wants none (already gone at the first sync) is left alone, not adopted.
+    if (!existing && !built.wantedKeys.has(personKey)) continue;
+    await deps.syncs.saveLink(sync.id, {
+      accountId,
+      sourceId,
+      reason,
+      state: existing?.state ?? 'active',
+      appliedDigest: existing?.appliedDigest ?? null,
+    });
+  }
+  return results;
+}
+
+export function newRunHolder(label: string): string {
+  return `${label}:${process.pid}:${randomUUID().slice(0, 8)}`;
+}
