@@ -158,6 +158,20 @@ void describe('HTTP client retries', () => {
     );
   });
 
+  void test('a 429 without Retry-After still tells the engine to wait at least a second', async () => {
+    await withServer(
+      (_req, res) => sendJson(res, 429, {}),
+      async (server) => {
+        const { client } = clientFor(server);
+        const error = await rejection(
+          client.request({ operation: 'create', method: 'POST', path: '/things', json: {} }),
+        );
+        assert.equal(error.kind, 'rate_limited');
+        assert.equal(error.retryAfterMs, 1000);
+      },
+    );
+  });
+
   void test('does not retry PATCH unless the caller declares it idempotent', async () => {
     await withServer(
       (_req, res, i) => (i < 2 ? sendJson(res, 500, {}) : sendJson(res, 200, {})),

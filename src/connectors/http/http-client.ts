@@ -238,7 +238,10 @@ class PacedHttpClient implements HttpClient {
             continue;
           }
           retryAfterMs = parseRetryAfter(response.headers['retry-after'], this.#clock.now());
-          error = this.#errorForResponse(request, response, retryAfterMs, isRead);
+          // A rate-limited failure always tells the engine how long to wait, at least the vendor's minimum.
+          const hint =
+            status === 429 ? Math.max(retryAfterMs ?? 0, this.#retry.minRateLimitDelayMs) : retryAfterMs;
+          error = this.#errorForResponse(request, response, hint, isRead);
         }
       } catch (caught) {
         error = this.#errorForTransport(request, caught, isRead);
