@@ -3,9 +3,10 @@
 import type { z } from 'zod';
 import type { Connector, ConnectorContext, ConnectorHandle } from './contract.ts';
 import { ConnectorError } from './contract.ts';
+import { directoryConnector } from './directory/index.ts';
 import { personioConnector } from './personio/index.ts';
 
-const CONNECTORS: readonly Connector[] = [personioConnector];
+const CONNECTORS: readonly Connector[] = [personioConnector, directoryConnector];
 
 const byId: ReadonlyMap<string, Connector> = new Map(CONNECTORS.map((c) => [c.manifest.id, c]));
 

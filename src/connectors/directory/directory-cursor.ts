@@ -42,7 +42,12 @@ export function decodeMembersCursor(groupId: string, cursor: string): string {
   } catch {
     throw invalid('members');
   }
-  if (!Array.isArray(parsed) || parsed.length !== 2 || parsed[0] !== groupId || typeof parsed[1] !== 'string') {
+  if (
+    !Array.isArray(parsed) ||
+    parsed.length !== 2 ||
+    parsed[0] !== groupId ||
+    typeof parsed[1] !== 'string'
+  ) {
     throw invalid('members');
   }
   return parsed[1];

@@ -11,11 +11,19 @@ export function toConnectorError(error: unknown, operation: string, isWrite: boo
   if (error instanceof ConnectorError) return error;
   if (error instanceof ScimError) {
     const message = `directory ${operation}: ${error.message}`;
-    const options = { cause: error, status: error.status, ...(error.scimType ? { details: { scimType: error.scimType } } : {}) };
+    const options = {
+      cause: error,
+      status: error.status,
+      ...(error.scimType ? { details: { scimType: error.scimType } } : {}),
+    };
     if (error.status === 404) return new ConnectorError('not_found', message, options);
     if (error.status === 409 || error.status === 412) return new ConnectorError('conflict', message, options);
-    if (error.status >= 400 && error.status < 500) return new ConnectorError('invalid_request', message, options);
-    return new ConnectorError('unavailable', message, { ...options, outcome: isWrite ? 'unknown' : 'not_applied' });
+    if (error.status >= 400 && error.status < 500)
+      return new ConnectorError('invalid_request', message, options);
+    return new ConnectorError('unavailable', message, {
+      ...options,
+      outcome: isWrite ? 'unknown' : 'not_applied',
+    });
   }
   return new ConnectorError('unavailable', `directory ${operation}: the database failed; retry later`, {
     cause: error,

@@ -44,11 +44,11 @@ export function accountFromUser(user: ScimUser): Account {
  */
 export function userForCreate(desired: DesiredAccount): ScimResource {
   const user: Record<string, unknown> = { ...unflattenAttributes(desired.attributes) };
-  if (typeof user['userName'] !== 'string' || user['userName'] === '') user['userName'] = desired.email;
-  if (!Array.isArray(user['emails'])) {
+  if (user['userName'] === undefined) user['userName'] = desired.email;
+  if (user['emails'] === undefined) {
     user['emails'] = [{ type: 'work', value: desired.email, primary: true }];
   }
-  if (typeof user['active'] !== 'boolean') user['active'] = true;
+  if (user['active'] === undefined) user['active'] = true;
   return user;
 }
 
@@ -114,7 +114,12 @@ export function patchOperationsFor(
     const path = whole ? attributePath(key) : key.text;
     if (seen.has(path.toLowerCase())) continue;
     seen.add(path.toLowerCase());
-    const wholeKey: FlatKey = { kind: 'attribute', text: path, attribute: key.attribute, ...(key.uri ? { uri: key.uri } : {}) };
+    const wholeKey: FlatKey = {
+      kind: 'attribute',
+      text: path,
+      attribute: key.attribute,
+      ...(key.uri ? { uri: key.uri } : {}),
+    };
     const before = valueAt(current, whole ? wholeKey : key);
     const after = valueAt(next, whole ? wholeKey : key);
     if (isDeepEqual(before, after)) continue;
