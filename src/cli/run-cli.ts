@@ -2,10 +2,13 @@
 // exit code: 0 ok, 1 failure, 2 usage error.
 import { Command, CommanderError } from 'commander';
 import { InvalidInputError, isRosterError } from '../core/errors.ts';
+import { auditCommand } from './commands/audit.ts';
 import { connectionCommand } from './commands/connection.ts';
 import { emulateCommand } from './commands/emulate.ts';
 import { serveCommand } from './commands/serve.ts';
+import { syncCommand } from './commands/sync.ts';
 import { tokenCommand } from './commands/token.ts';
+import { CommandExit } from './command-exit.ts';
 import type { CliContext } from './context.ts';
 
 /** Kept equal to package.json's version by a test; the build does not ship package.json beside the code. */
@@ -30,6 +33,8 @@ export function createProgram(context: CliContext): Command {
   program.addCommand(connectionCommand(context));
   program.addCommand(tokenCommand(context));
   program.addCommand(emulateCommand(context));
+  program.addCommand(auditCommand(context));
+  program.addCommand(syncCommand(context));
   // Settings must reach every subcommand, however deep: exit codes and streams are the contract.
   const inherit = (command: Command) => {
     for (const child of command.commands) {
@@ -58,6 +63,8 @@ export async function runCli(args: readonly string[], context: CliContext): Prom
       if (isJson) writeJsonError(context, 'usage', error.message.replace(/^error: /, ''));
       return EXIT_USAGE;
     }
+    // The command has printed its outcome already and only sets the status (e.g. 3: held by a guard).
+    if (error instanceof CommandExit) return error.exitCode;
     const code = isRosterError(error) ? error.code : 'internal';
     const message = error instanceof Error ? error.message : String(error);
     if (isJson) writeJsonError(context, code, message);

@@ -28,6 +28,7 @@ export const ERROR_CODES = [
   'sync_invalid',
   'sync_exists',
   'sync_not_found',
+  'connection_settings_invalid',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
@@ -115,7 +116,8 @@ export type InvalidInputCode =
   | 'token_name_invalid'
   | 'token_expiry_invalid'
   | 'sync_id_invalid'
-  | 'sync_invalid';
+  | 'sync_invalid'
+  | 'connection_settings_invalid';
 
 /** A caller-supplied value breaks a domain rule; nothing was written. */
 export class InvalidInputError extends RosterError<InvalidInputCode> {

@@ -1,9 +1,61 @@
 // `roster connection add|list|remove`: the connections identity providers provision into.
+import { readFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
+import { parse as parseYaml } from 'yaml';
+import { InvalidInputError } from '../../core/errors.ts';
 import { CONNECTION_APPS, type Connection } from '../../core/connection.ts';
 import type { Config } from '../../config/config.ts';
 import { scimBaseUrl, withStore, type CliContext } from '../context.ts';
 import { createOutput, formatTable } from '../output.ts';
+
+/** A JSON or YAML file holding one object. @throws InvalidInputError `connection_settings_invalid` */
+async function readObjectFile(path: string, option: string): Promise<Record<string, unknown>> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new InvalidInputError('connection_settings_invalid', `${option}: cannot read ${path}`, {
+      cause: error,
+    });
+  }
+  let value: unknown;
+  try {
+    value = parseYaml(text);
+  } catch (error) {
+    throw new InvalidInputError(
+      'connection_settings_invalid',
+      `${option}: ${path} is neither JSON nor YAML`,
+      {
+        cause: error,
+      },
+    );
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new InvalidInputError('connection_settings_invalid', `${option}: ${path} must hold one object`);
+  return value as Record<string, unknown>;
+}
+
+/** Checks settings and secrets with the connector's own schemas, so a typo fails before anything is stored. */
+async function validateAgainstConnector(app: string, settings: unknown, secrets: unknown): Promise<void> {
+  const { findConnector } = await import('../../connectors/registry.ts');
+  const connector = findConnector(app);
+  if (connector === undefined) return;
+  const problems: string[] = [];
+  const check = (what: string, schema: typeof connector.manifest.settingsSchema, value: unknown): void => {
+    const parsed = schema.safeParse(value);
+    // Paths and messages only: values may be secrets.
+    if (!parsed.success)
+      for (const issue of parsed.error.issues)
+        problems.push(`${what} ${issue.path.join('.') || '(root)'}: ${issue.message}`);
+  };
+  check('settings', connector.manifest.settingsSchema, settings);
+  check('secrets', connector.manifest.secretsSchema, secrets);
+  if (problems.length > 0)
+    throw new InvalidInputError(
+      'connection_settings_invalid',
+      `${app} connection: ${problems.join('; ')} (see docs/connectors/${app}.md)`,
+    );
+}
 
 function describeConnection(config: Config, connection: Connection) {
   return { ...connection, scimBaseUrl: scimBaseUrl(config, connection.id) };
@@ -24,25 +76,44 @@ export function connectionCommand(context: CliContext): Command {
         .makeOptionMandatory(),
     )
     .option('--name <name>', 'display name (default: the id)')
+    .option('--settings <file>', "the app's settings as a JSON or YAML file (see docs/connectors/<app>.md)")
+    .option(
+      '--secrets-file <file>',
+      'the app\'s secrets (e.g. {"clientSecret": "…"}) as a JSON or YAML file; stored encrypted',
+    )
     .option('--json', 'print the connection as one JSON document')
-    .action(async (id: string, options: { app: string; name?: string; json?: boolean }) => {
-      const output = createOutput(context.streams, options.json === true);
-      await withStore(context, async (store, config) => {
-        const connection = await store.connections.create({
-          id,
-          app: options.app,
-          ...(options.name === undefined ? {} : { displayName: options.name }),
+    .action(
+      async (
+        id: string,
+        options: { app: string; name?: string; settings?: string; secretsFile?: string; json?: boolean },
+      ) => {
+        const output = createOutput(context.streams, options.json === true);
+        const settings =
+          options.settings === undefined ? undefined : await readObjectFile(options.settings, '--settings');
+        const secrets =
+          options.secretsFile === undefined
+            ? undefined
+            : await readObjectFile(options.secretsFile, '--secrets-file');
+        await validateAgainstConnector(options.app, settings ?? {}, secrets ?? {});
+        await withStore(context, async (store, config) => {
+          const connection = await store.connections.create({
+            id,
+            app: options.app,
+            ...(options.name === undefined ? {} : { displayName: options.name }),
+            ...(settings === undefined ? {} : { settings }),
+            ...(secrets === undefined ? {} : { secrets }),
+          });
+          output.result(describeConnection(config, connection), () =>
+            [
+              `Created connection ${connection.id} (${connection.app}).`,
+              `SCIM base URL: ${scimBaseUrl(config, connection.id)}`,
+            ].join('\n'),
+          );
+          if (!output.isJson)
+            output.note(`Next: create a token for it with \`roster token create ${connection.id}\`.`);
         });
-        output.result(describeConnection(config, connection), () =>
-          [
-            `Created connection ${connection.id} (${connection.app}).`,
-            `SCIM base URL: ${scimBaseUrl(config, connection.id)}`,
-          ].join('\n'),
-        );
-        if (!output.isJson)
-          output.note(`Next: create a token for it with \`roster token create ${connection.id}\`.`);
-      });
-    });
+      },
+    );
 
   command
     .command('list')

@@ -339,7 +339,9 @@ async function reconcile(
       });
       return { ...base, outcome: 'held', applied, error: null };
     }
-    if (sync.heldHash !== null) await deps.syncs.updateState(sync.id, { heldHash: null, heldReason: null });
+    // Released: the hold is over, and an approval is used up once its plan is applied.
+    if (sync.heldHash !== null || sync.approvedHash !== null)
+      await deps.syncs.updateState(sync.id, { heldHash: null, heldReason: null, approvedHash: null });
 
     const results = await applyPlan(deps, sync, settings, built, accountsTarget, runId ?? 'dry');
     applied.push(...results);
