@@ -401,8 +401,9 @@ export function correlate(
     }
   }
 
-  // Pass 3: email, with rehire and legal-entity-move detection. Decisions read the state after pass 2
-  // only and are applied together afterwards, so the order people are looked at cannot matter.
+  // Pass 3: email, with rehire and legal-entity-move detection. Every decision reads the state after
+  // pass 2 and treats a profile the same whether it is matched or not, so the order people are looked
+  // at cannot matter, and a match recorded as a link gives the same outcome on the next run.
   const accountsByEmail = new Map<string, Account[]>();
   const accountsByRewrittenEmail = new Map<string, Account[]>();
   for (const account of sortedAccounts) {
@@ -414,92 +415,151 @@ export function correlate(
       }
     }
   }
-  const holders = [...claimBySource.values()].sort((a, b) =>
-    compareSourceIds(a.person.sourceId, b.person.sourceId),
-  );
-  const openByEmail = new Map<string, SourcePerson[]>();
+  // "Ended before the other began" must hold one way only: two profiles that each ended before the
+  // other (identical dates, both inactive) are not ordered, and so are not merged.
+  const isEarlierProfile = (earlier: SourcePerson, later: SourcePerson): boolean =>
+    detectRehires && isFormerProfile(earlier, later) && !isFormerProfile(later, earlier);
+  const eligible = sortedPeople.filter((p) => !blockedPeople.has(p.sourceId));
+
+  // The newest later profiles of each profile. Its account may pass only to a single one: an ended
+  // profile whose email two current profiles relate to is ambiguous, and its account stays put.
+  const newestLater = new Map<string, SourcePerson[]>();
+  for (const person of eligible) {
+    const later = eligible.filter((other) => isEarlierProfile(person, other));
+    newestLater.set(
+      person.sourceId,
+      later.filter((candidate) => !later.some((other) => isEarlierProfile(candidate, other))),
+    );
+  }
+  const isSoleSuccessor = (earlier: SourcePerson, later: SourcePerson): boolean => {
+    const newest = newestLater.get(earlier.sourceId) ?? [];
+    return newest.length === 1 && newest[0] === later;
+  };
+
+  // A link of an earlier run from the account to another source id that is not a current person in
+  // scope: a former profile of this human (a rehire whose old profile left the listing or the scope).
+  const formerLinkOf = (account: Account, person: SourcePerson): AccountLink | undefined =>
+    detectRehires
+      ? (linksByAccount.get(account.id) ?? []).find((l) => {
+          if (l.sourceId === person.sourceId) return false;
+          const previous = personById.get(l.sourceId);
+          return previous === undefined || isSoleSuccessor(previous, person);
+        })
+      : undefined;
+
+  // Stage 1: an open profile that ended before another profile of the same human began (related
+  // email) is superseded by the newest such profile, matched or not; it never gets an account itself.
+  const superseding: [earlier: string, later: string][] = [];
   for (const person of sortedPeople) {
+    if (!isOpen(person)) continue;
+    const [newest] = newestLater.get(person.sourceId) ?? [];
+    if (newest) superseding.push([person.sourceId, newest.sourceId]);
+  }
+  for (const [earlier, later] of superseding) supersededBy.set(earlier, later);
+
+  const eligibleByEmail = new Map<string, SourcePerson[]>();
+  for (const person of eligible) {
     const email = normalizeEmail(person.workEmail);
-    if (email === null || !isOpen(person)) continue;
-    openByEmail.set(email, [...(openByEmail.get(email) ?? []), person]);
+    if (email !== null) eligibleByEmail.set(email, [...(eligibleByEmail.get(email) ?? []), person]);
   }
 
   const proposals = new Map<string, Proposal[]>();
-  const pendingSupersede: [earlier: string, later: string][] = [];
   const pendingConflicts: Parameters<typeof addConflict>[] = [];
   const propose = (accountId: string, proposal: Proposal): void => {
     proposals.set(accountId, [...(proposals.get(accountId) ?? []), proposal]);
   };
 
-  for (const [email, group] of [...openByEmail].sort(([a], [b]) => compareText(a, b))) {
-    // Several open profiles with one email: only if all but one ended before that one began do they
-    // belong to one human (the others are superseded); two current profiles are never merged.
-    const leaders = group.filter((candidate) =>
-      group.every((other) => other === candidate || isFormerProfile(other, candidate)),
+  for (const person of sortedPeople) {
+    const email = normalizeEmail(person.workEmail);
+    if (email === null || !isOpen(person)) continue;
+
+    // Stage 2: another profile with this email that is not ordered in time with this one — matched or
+    // not — is a second current profile: never merged (contractors, data entry, a rehire Personio has
+    // not rewritten yet). Judged over all profiles, so a match recorded as a link changes nothing.
+    const twins = (eligibleByEmail.get(email) ?? []).filter(
+      (other) => other !== person && !isEarlierProfile(other, person) && !isEarlierProfile(person, other),
     );
-    const leader = leaders.length === 1 ? leaders[0] : undefined;
-    if (!leader) {
+    if (twins.length > 0) {
       pendingConflicts.push([
         'duplicatePersonEmail',
-        group.map((p) => p.sourceId),
-        (accountsByEmail.get(email) ?? []).map((a) => a.id),
-        `${group.length} people in scope share the work email; correct it in the source`,
+        [person.sourceId, ...twins.map((t) => t.sourceId)],
+        [
+          ...(accountsByEmail.get(email) ?? []).map((a) => a.id),
+          ...twins.flatMap((t) => {
+            const held = claimBySource.get(t.sourceId);
+            return held ? [held.account.id] : [];
+          }),
+        ],
+        `${twins.length + 1} current people in scope share the work email; correct it in the source`,
       ]);
       continue;
     }
-    for (const other of group) if (other !== leader) pendingSupersede.push([other.sourceId, leader.sourceId]);
 
-    const related = holders.filter((h) => {
+    // Stage 3: the accounts this person's email and earlier profiles lead to.
+    const holders = [...claimBySource.values()].filter((h) => {
       const holderEmail = normalizeEmail(h.person.workEmail);
       return holderEmail !== null && emailsRelated(holderEmail, email);
     });
-    // The newcomer is itself an earlier profile of someone who already has an account.
-    const later = related.filter((h) => isFormerProfile(leader, h.person));
-    if (later.length > 0) {
-      for (const h of later.slice(0, 1)) {
-        for (const p of group) pendingSupersede.push([p.sourceId, h.person.sourceId]);
-      }
-      continue;
-    }
-    const former = detectRehires ? related.filter((h) => isFormerProfile(h.person, leader)) : [];
-    const current = related.filter(
-      (h) => normalizeEmail(h.person.workEmail) === email && !former.includes(h),
-    );
-    if (current.length > 0) {
-      pendingConflicts.push([
-        'duplicatePersonEmail',
-        [leader.sourceId, ...current.map((h) => h.person.sourceId)],
-        current.map((h) => h.account.id),
-        `the work email is also that of ${current.map((h) => h.person.sourceId).join(', ')}, whose employment has not ended`,
-      ]);
-      continue;
-    }
+    const former = holders.filter((h) => isSoleSuccessor(h.person, person));
 
     const candidates = new Map<string, Account>();
-    for (const account of accountsByEmail.get(email) ?? []) candidates.set(account.id, account);
-    for (const h of former) candidates.set(h.account.id, h.account);
+    const previousOf = new Map<string, SourcePerson>(); // account id → the earlier profile it came through
+    // An account with this email that someone else holds (by link or externalId) is theirs: it is not a
+    // candidate, so a plan that rewrites that holder's email cannot change this person's match.
+    const heldByOthers: Claim[] = [];
+    for (const account of accountsByEmail.get(email) ?? []) {
+      const holder = claims.get(account.id);
+      if (holder && !former.includes(holder)) heldByOthers.push(holder);
+      else candidates.set(account.id, account);
+    }
+    for (const h of former) {
+      candidates.set(h.account.id, h.account);
+      previousOf.set(h.account.id, h.person);
+    }
+    // An unmatched earlier profile's own address (first sync: the account still has the old profile's
+    // email, rewritten or not) leads to its account too.
+    for (const earlier of eligible) {
+      if (!isSoleSuccessor(earlier, person)) continue;
+      const earlierEmail = normalizeEmail(earlier.workEmail);
+      if (earlierEmail === null || earlierEmail === email) continue;
+      for (const account of accountsByEmail.get(earlierEmail) ?? []) {
+        if (claims.has(account.id)) continue;
+        candidates.set(account.id, account);
+        if (!previousOf.has(account.id)) previousOf.set(account.id, earlier);
+      }
+    }
     if (detectRehires) {
       // An account still carrying the rewritten address (an earlier tool pushed it) of another profile.
       for (const account of accountsByRewrittenEmail.get(email) ?? []) {
-        const formerLink = (linksByAccount.get(account.id) ?? []).some((l) => l.sourceId !== leader.sourceId);
-        if (formerLink && !claims.has(account.id)) candidates.set(account.id, account);
+        if (!claims.has(account.id) && formerLinkOf(account, person)) candidates.set(account.id, account);
       }
     }
     if (candidates.size > 1) {
       pendingConflicts.push([
         'duplicateAccountEmail',
-        [leader.sourceId],
+        [person.sourceId],
         candidates.keys(),
-        `the work email fits ${candidates.size} accounts`,
+        `the work email and earlier profiles lead to ${candidates.size} accounts`,
       ]);
       continue;
     }
     const [account] = candidates.values();
-    if (!account) continue;
+    if (!account) {
+      const [holder] = heldByOthers;
+      if (holder) {
+        pendingConflicts.push([
+          'emailHeldByOtherPerson',
+          [person.sourceId, ...heldByOthers.map((h) => h.person.sourceId)],
+          heldByOthers.map((h) => h.account.id),
+          `the account with this work email belongs to ${heldByOthers.map((h) => h.person.sourceId).join(', ')}`,
+        ]);
+      }
+      continue;
+    }
     if (blockedAccounts.has(account.id)) {
       pendingConflicts.push([
         'accountClaimedTwice',
-        [leader.sourceId],
+        [person.sourceId],
         [account.id],
         `the account with this work email is part of another conflict`,
       ]);
@@ -508,42 +568,34 @@ export function correlate(
 
     const holder = claims.get(account.id);
     if (holder) {
-      if (former.includes(holder)) {
-        propose(account.id, {
-          person: leader,
-          personKey: holder.personKey,
-          reason: moveReason(holder.person, leader),
-          previousSourceId: holder.person.sourceId,
-          replaces: holder.person.sourceId,
-        });
-      } else {
-        pendingConflicts.push([
-          'emailHeldByOtherPerson',
-          [leader.sourceId, holder.person.sourceId],
-          [account.id],
-          `the account with this work email belongs to ${holder.person.sourceId}`,
-        ]);
-      }
+      // Only an earlier profile's account is still a candidate while held: the newcomer takes it over.
+      propose(account.id, {
+        person,
+        personKey: holder.personKey,
+        reason: moveReason(holder.person, person),
+        previousSourceId: holder.person.sourceId,
+        replaces: holder.person.sourceId,
+      });
       continue;
     }
-    // Unclaimed: a link of an earlier run to another source id that is not a current person in scope
-    // means a former profile of this human (a rehire whose old profile left the listing or the scope).
-    const formerLink = detectRehires
-      ? (linksByAccount.get(account.id) ?? []).find((l) => {
-          if (l.sourceId === leader.sourceId) return false;
-          const previous = personById.get(l.sourceId);
-          return previous === undefined || isFormerProfile(previous, leader);
-        })
-      : undefined;
+    const formerLink = formerLinkOf(account, person);
+    const previous = previousOf.get(account.id);
     if (formerLink) {
       propose(account.id, {
-        person: leader,
+        person,
         personKey: formerLink.personKey,
-        reason: moveReason(personById.get(formerLink.sourceId), leader),
+        reason: moveReason(personById.get(formerLink.sourceId), person),
         previousSourceId: formerLink.sourceId,
       });
+    } else if (previous) {
+      propose(account.id, {
+        person,
+        personKey: linkKeyBySource.get(previous.sourceId) ?? ownKey(person),
+        reason: moveReason(previous, person),
+        previousSourceId: previous.sourceId,
+      });
     } else {
-      propose(account.id, { person: leader, personKey: ownKey(leader), reason: 'email' });
+      propose(account.id, { person, personKey: ownKey(person), reason: 'email' });
     }
   }
 
@@ -583,9 +635,6 @@ export function correlate(
       reason: offer.reason,
       ...(offer.previousSourceId === undefined ? {} : { previousSourceId: offer.previousSourceId }),
     });
-  }
-  for (const [earlier, later] of pendingSupersede) {
-    if (!blockedPeople.has(earlier) && !claimBySource.has(earlier)) supersededBy.set(earlier, later);
   }
 
   // One human, two accounts (two profiles each linked to its own account): never pick one silently.
