@@ -1,4 +1,5 @@
-// The store's public surface: opening the database, keys and sealing, and the repositories.
+// The store's public surface: opening the database, keys and sealing, the repositories, the audit
+// log and leases.
 export {
   SQLITE_BUSY_TIMEOUT_MS,
   SQLITE_FOLD_FUNCTION,
@@ -33,5 +34,32 @@ export type {
   TokenRepositoryDependencies,
   VerifiedToken,
 } from './token-repository.ts';
+export {
+  AUDIT_ERASURE_ACTION,
+  AUDIT_CHAIN_PROBLEMS,
+  MAX_AUDIT_LIST_LIMIT,
+  createAuditLog,
+} from './audit-log.ts';
+export type {
+  AuditChainProblem,
+  AuditEntry,
+  AuditErasure,
+  AuditEventInput,
+  AuditListFilter,
+  AuditLog,
+  AuditLogDependencies,
+  AuditVerification,
+} from './audit-log.ts';
+export { AUDIT_GENESIS_HASH } from './audit-log-chain.ts';
+export {
+  acquireLease,
+  createLeases,
+  newLeaseHolder,
+  readLease,
+  releaseLease,
+  renewLease,
+  withLease,
+} from './lease.ts';
+export type { LeaseOutcome, LeaseState, Leases, WithLeaseOptions } from './lease.ts';
 export { openStore } from './store.ts';
 export type { Store, StoreOptions } from './store.ts';

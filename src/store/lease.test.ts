@@ -7,8 +7,17 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { LeaseLostError } from '../core/errors.ts';
+import { createManualClock } from '../core/testing/manual-clock.ts';
 import { openDatabase, type OpenDatabase } from './database.ts';
-import { acquireLease, newLeaseHolder, readLease, releaseLease, renewLease, withLease } from './lease.ts';
+import {
+  acquireLease,
+  createLeases,
+  newLeaseHolder,
+  readLease,
+  releaseLease,
+  renewLease,
+  withLease,
+} from './lease.ts';
 import { DIALECTS, openTestDatabase, type TestDatabase } from './testing/test-database.ts';
 
 const child = fileURLToPath(new URL('./lease-child.ts', import.meta.url));
@@ -134,6 +143,21 @@ for (const dialect of DIALECTS) {
         withLease(test.db, 'x', 'a', 100, async () => 1, { renewEveryMs: 100 }),
         RangeError,
       );
+    });
+
+    void it('binds the lease functions to a clock for the store', async () => {
+      const clock = createManualClock(T0);
+      const leases = createLeases({ db: test.db, clock });
+      assert.equal(await leases.acquire('sync:a', 'alice', 1000), true);
+      clock.advance(800);
+      assert.equal(await leases.renew('sync:a', 'alice', 1000), true);
+      assert.equal((await leases.read('sync:a'))?.expiresAt, at(1800).toISOString());
+      clock.advance(1001);
+      assert.deepEqual(await leases.withLease('sync:a', 'bob', 1000, async () => 'ran'), {
+        acquired: true,
+        value: 'ran',
+      });
+      assert.equal(await leases.release('sync:a', 'alice'), false);
     });
 
     void it('names holders uniquely per attempt, readably', () => {
@@ -263,7 +287,9 @@ for (const dialect of DIALECTS) {
             error instanceof LeaseLostError && /expired before a renewal/.test(error.message),
         );
         assert.ok(isClosed);
-        // Nobody released it, so it expires by itself and can then be taken over.
+        // Nobody released it, so it expires by itself and can then be taken over: strictly after its
+        // expiry instant, which is when the loss was reported.
+        await sleep(10);
         assert.equal(await acquireLease(test.db, 'sync:a', 'bob', 1000, new Date()), true);
       });
     });

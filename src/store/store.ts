@@ -1,8 +1,10 @@
 // Everything the server and the CLI need from storage, opened in one call: the database (migrated),
 // the root key and its derived keys, and the repositories built on them.
 import { systemClock, type Clock } from '../core/clock.ts';
+import { createAuditLog, type AuditLog } from './audit-log.ts';
 import { createConnectionRepository, type ConnectionRepository } from './connection-repository.ts';
 import { openDatabase, type DatabaseOptions, type OpenDatabase } from './database.ts';
+import { createLeases, type Leases } from './lease.ts';
 import { deriveKeys, resolveRootKey, type RootKey } from './root-key.ts';
 import { createSecretBox } from './secret-box.ts';
 import { createTokenRepository, type TokenRepository } from './token-repository.ts';
@@ -17,6 +19,8 @@ export interface Store {
   readonly database: OpenDatabase;
   readonly connections: ConnectionRepository;
   readonly tokens: TokenRepository;
+  readonly audit: AuditLog;
+  readonly leases: Leases;
   /** Where the root key came from, for a start-up log line; never the key itself. */
   readonly keySource: Pick<RootKey, 'source' | 'path' | 'shadowedPath'>;
   close(): Promise<void>;
@@ -36,6 +40,8 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     database,
     connections: createConnectionRepository({ db: database.db, secretBox: createSecretBox(keys), clock }),
     tokens: createTokenRepository({ db: database.db, tokenHashKey: keys.tokenHash, clock }),
+    audit: createAuditLog({ db: database.db, dialect: database.dialect, clock }),
+    leases: createLeases({ db: database.db, clock }),
     keySource: {
       source: root.source,
       ...(root.path === undefined ? {} : { path: root.path }),
