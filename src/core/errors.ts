@@ -23,7 +23,6 @@ export const ERROR_CODES = [
   'token_not_found',
   'listen_failed',
   'lease_lost',
-  'audit_chain_broken',
   'sync_id_invalid',
   'sync_invalid',
   'sync_exists',
@@ -168,17 +167,6 @@ export class LeaseLostError extends RosterError<'lease_lost'> {
 
   constructor(message: string, options?: RosterErrorOptions) {
     super('lease_lost', message, options);
-  }
-}
-
-/** The audit log's hash chain does not verify; `brokenAt` is the seq of the first bad entry. */
-export class AuditChainBrokenError extends RosterError<'audit_chain_broken'> {
-  override readonly name = 'AuditChainBrokenError';
-  readonly brokenAt: number;
-
-  constructor(brokenAt: number, message: string, options?: RosterErrorOptions) {
-    super('audit_chain_broken', message, options);
-    this.brokenAt = brokenAt;
   }
 }
 

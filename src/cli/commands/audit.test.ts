@@ -173,20 +173,27 @@ for (const dialect of DIALECTS) {
         runRoster(['audit', 'verify'], env),
         runRoster(['audit', 'verify', '--json'], env),
       ]);
-      assert.equal(run.code, 1);
-      assert.equal(run.stdout, '');
-      assert.match(run.stderr, new RegExp(`broken at entry ${target} \\(content_digest_mismatch\\)`));
-      assert.match(run.stderr, /changed after it was written/);
+      assert.equal(run.code, 1, run.stderr);
+      assert.match(
+        run.stdout,
+        new RegExp(`^The audit log is broken at entry ${target} \\(content_digest_mismatch\\)`),
+      );
+      assert.match(run.stdout, /changed after it was written/);
+      assert.match(run.stdout, /The 3 entries before it verified/);
+      assert.match(run.stderr, /Keep the database as it is/);
 
-      assert.equal(asJson.code, 1);
-      const body = json<{ error: { code: string; message: string } }>(asJson);
-      assert.equal(body.error.code, 'audit_chain_broken');
-      assert.match(body.error.message, new RegExp(`entry ${target}`));
+      assert.equal(asJson.code, 1, asJson.stderr);
+      const body = json<Record<string, unknown>>(asJson);
+      assert.equal(body['ok'], false);
+      assert.equal(body['brokenAt'], target);
+      assert.equal(body['problem'], 'content_digest_mismatch');
+      assert.equal(body['entries'], 3);
+      assert.match(String(body['reason']), new RegExp(`entry ${target}`));
 
       await test.db.deleteFrom('audit_events').where('seq', '=', target).execute();
       const removed = await runRoster(['audit', 'verify'], env);
-      assert.equal(removed.code, 1);
-      assert.match(removed.stderr, new RegExp(`broken at entry ${seqs[4]} \\(prev_hash_mismatch\\)`));
+      assert.equal(removed.code, 1, removed.stderr);
+      assert.match(removed.stdout, new RegExp(`broken at entry ${seqs[4]} \\(prev_hash_mismatch\\)`));
     });
   });
 }

@@ -1,14 +1,15 @@
 // `roster audit verify|list`: checks the audit log's hash chain and reads its entries, so an auditor
 // needs nothing but the CLI and the database.
 import { Command, InvalidArgumentError } from 'commander';
-import { AuditChainBrokenError } from '../../core/errors.ts';
 import type { AuditEntry } from '../../store/audit-log.ts';
+import { CommandExit } from '../command-exit.ts';
 import { withStore, type CliContext } from '../context.ts';
 import { createOutput, formatTable } from '../output.ts';
 
 // Kept equal to the store's MAX_AUDIT_LIST_LIMIT by a test; importing it would load the store for --help.
 const MAX_LIMIT = 1000;
 const DEFAULT_LIMIT = 100;
+const EXIT_BROKEN = 1;
 const CONTENT_COLUMN_WIDTH = 60;
 const TIMESTAMP = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2}))?$/;
 
@@ -26,11 +27,21 @@ export function auditCommand(context: CliContext): Command {
       await withStore(context, async (store) => {
         const result = await store.audit.verify();
         if (!result.ok) {
-          throw new AuditChainBrokenError(
-            result.brokenAt,
-            `the audit log is broken at entry ${result.brokenAt} (${result.problem}): ${result.reason}; ` +
-              `the ${result.entries} entries before it verified`,
+          // A broken chain is the command's finding, not its failure: the verdict goes to stdout
+          // like an intact one (one JSON document with --json), and the status says which it was.
+          output.result(result, () =>
+            [
+              `The audit log is broken at entry ${result.brokenAt} (${result.problem}): ${result.reason}.`,
+              `The ${result.entries} entries before it verified.`,
+            ].join('\n'),
           );
+          if (!output.isJson) {
+            output.note(
+              'Entries were altered, removed, inserted or reordered outside Roster. Keep the database as it is ' +
+                'for investigation and compare it with a backup; see docs/audit.md.',
+            );
+          }
+          throw new CommandExit(EXIT_BROKEN);
         }
         output.result(result, () =>
           result.head === null
