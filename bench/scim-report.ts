@@ -138,9 +138,22 @@ export function formatReport(summary: ScimBenchmarkSummary): string {
     ],
   ];
   const seedWidth = Math.max(...seedRows.map(([label]) => label.length)) + 2;
-  lines.push(pad('Seeding', seedWidth) + dialects.map((d) => pad(d.dialect, 40)).join(''));
+  const valueWidth = Math.max(...seedRows.flatMap(([, value]) => dialects.map((d) => value(d).length))) + 3;
+  lines.push(
+    pad('Seeding', seedWidth) +
+      dialects
+        .map((d) => pad(d.dialect, valueWidth))
+        .join('')
+        .trimEnd(),
+  );
   for (const [label, value] of seedRows)
-    lines.push(pad(label, seedWidth) + dialects.map((d) => pad(value(d), 40)).join(''));
+    lines.push(
+      pad(label, seedWidth) +
+        dialects
+          .map((d) => pad(value(d), valueWidth))
+          .join('')
+          .trimEnd(),
+    );
   lines.push('');
 
   // Scenarios.
@@ -169,7 +182,7 @@ export function formatReport(summary: ScimBenchmarkSummary): string {
             count(f.requestsPerSecond),
             ms(f.p50Ms),
             ms(f.p99Ms),
-            f.ratioToBare === undefined ? '-' : f.ratioToBare.toFixed(2),
+            f.ratioToBare === undefined ? '-' : ratio(f.ratioToBare),
             f.rssMB.toFixed(0),
           ]
         : ['-', '-', '-', '-', '-'];
@@ -219,7 +232,7 @@ export function scenarioNames(): readonly ScenarioName[] {
 
 function round(value: number): number {
   if (!Number.isFinite(value) || Number.isInteger(value)) return value;
-  return Math.abs(value) >= 100 ? Math.round(value * 10) / 10 : Math.round(value * 1000) / 1000;
+  return Math.abs(value) >= 100 ? Math.round(value * 10) / 10 : Number(value.toPrecision(4));
 }
 
 function count(n: number): string {
@@ -230,8 +243,14 @@ function ms(n: number): string {
   return n >= 100 ? n.toFixed(0) : n.toFixed(1);
 }
 
-function percent(ratio: number): string {
-  return `${(ratio * 100).toFixed(0)} %`;
+function percent(value: number): string {
+  const p = value * 100;
+  return `${p >= 1 ? p.toFixed(0) : p.toPrecision(2)} %`;
+}
+
+/** Two decimals, or one significant digit below 0.01 so a tiny ratio does not print as zero. */
+function ratio(value: number): string {
+  return value >= 0.01 || value === 0 ? value.toFixed(2) : value.toPrecision(1);
 }
 
 function seconds(msValue: number): string {
