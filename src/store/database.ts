@@ -162,7 +162,9 @@ function isSqliteUpToDate(sqlite: SqliteDatabase.Database): boolean {
   const applied = new Set(
     (sqlite.prepare('select name from kysely_migration').all() as { name: string }[]).map((r) => r.name),
   );
-  return Object.keys(migrations).every((name) => applied.has(name));
+  const known = Object.keys(migrations);
+  // An unknown applied migration means a newer Roster migrated this file: let the Migrator say so.
+  return applied.size === known.length && known.every((name) => applied.has(name));
 }
 
 /**

@@ -100,6 +100,28 @@ for (const dialect of DIALECTS) {
         }
       });
 
+      void it('refuses a database migrated by a newer version, naming the cause', async () => {
+        const scratch = await openTestDatabase(dialect);
+        try {
+          await sql`insert into kysely_migration (name, timestamp) values ('9999-from-the-future', '2030-01-01T00:00:00.000Z')`.execute(
+            scratch.db,
+          );
+          await assert.rejects(
+            openDatabase({
+              databaseUrl: scratch.databaseUrl,
+              dataDir: scratch.dataDir,
+              ...(scratch.postgresSchema === undefined ? {} : { postgresSchema: scratch.postgresSchema }),
+            }),
+            (e: unknown) =>
+              e instanceof Error &&
+              (e as { code?: string }).code === 'migration_failed' &&
+              /newer Roster version/.test(e.message),
+          );
+        } finally {
+          await scratch.close();
+        }
+      });
+
       void it('returns JSON data as the text it stores and sequence numbers as numbers', async () => {
         await connections.create({ id: 'types', app: 'directory' });
         await insertResource('types', 'types-user-1', 'types@example.com');
