@@ -16,6 +16,7 @@ import type { Authenticate } from './auth.ts';
 import { registerJsonBodyParser } from './json-body.ts';
 import { registerHttpMetrics } from './metrics.ts';
 import { scimRoutes, type ScimLimits } from './scim/routes.ts';
+import { webhookRoutes, type WebhookRoutesOptions } from './webhooks.ts';
 
 export interface AppDependencies {
   readonly db: Kysely<Database>;
@@ -32,6 +33,8 @@ export interface AppDependencies {
   readonly logger?: FastifyBaseLogger;
   /** How long /healthz waits for the database before answering 503. */
   readonly healthTimeoutMs?: number;
+  /** HR-source push notifications; absent, no webhook route is served. */
+  readonly webhooks?: WebhookRoutesOptions;
 }
 
 const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,64}$/;
@@ -115,6 +118,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     limits: deps.limits,
     rateLimitRps: deps.rateLimitRps,
   });
+  if (deps.webhooks) await app.register(webhookRoutes, deps.webhooks);
 
   return app;
 }

@@ -3,6 +3,7 @@ import { createServer } from 'node:net';
 import { Command } from 'commander';
 import type { Logger } from 'pino';
 import type { Config } from '../../config/config.ts';
+import type { SyncScheduler } from '../../sync/engine/sync-scheduler.ts';
 import { ENVIRONMENT_VARIABLES } from '../../config/environment-variables.ts';
 import { configOf, scimBaseUrl, type CliContext } from '../context.ts';
 import { createOutput } from '../output.ts';
@@ -57,6 +58,11 @@ export function serveCommand(context: CliContext): Command {
           'generated a new secret key; back it up with the database: token hashes and sealed secrets depend on it',
         );
       }
+      const { engineFromStore } = await import('../../sync/engine/engine-from-store.ts');
+      const { startSyncScheduler } = await import('../../sync/engine/sync-scheduler.ts');
+      const engine = engineFromStore(store, { label: 'server', logger: logger.child({ part: 'connector' }) });
+      // The scheduler starts after listening; a webhook that arrives before it is served by its first tick.
+      const schedulerRef: { current?: SyncScheduler } = {};
       const app = await buildApp({
         db: store.database.db,
         dialect: store.database.dialect,
@@ -66,6 +72,27 @@ export function serveCommand(context: CliContext): Command {
         maxBodyBytes: config.maxBodyBytes,
         rateLimitRps: config.rateLimitRps,
         logger,
+        webhooks: {
+          verify: async (connectionId, headers, body) => {
+            const connection = await store.connections.get(connectionId);
+            if (connection === null) return null;
+            const handle = await engine.openConnection(connectionId).catch(() => null);
+            if (handle === null) return null;
+            try {
+              return handle.people?.parseNotification?.(headers, body) ?? null;
+            } finally {
+              await handle.close();
+            }
+          },
+          notify: async (connectionId) => {
+            const syncs = await engine.syncs.listBySource(connectionId);
+            schedulerRef.current?.trigger(
+              syncs.map((s) => s.id),
+              'webhook',
+            );
+            return syncs.length;
+          },
+        },
       });
       try {
         await app.listen({ port, host: config.host });
@@ -106,12 +133,16 @@ export function serveCommand(context: CliContext): Command {
         );
       }
       warnAboutWildcard(config, logger);
+      // Syncs run on their schedules in the server: a full pass at start-up, then as configured.
+      const scheduler = startSyncScheduler(engine, { logger: logger.child({ part: 'sync' }) });
+      schedulerRef.current = scheduler;
       output.result(
         { url: publicUrl, host: config.host, port, dialect: config.dialect, connections: connections.length },
         () => `Roster is listening on ${publicUrl}`,
       );
 
       await waitForShutdownSignal(logger);
+      await scheduler.stop();
       await app.close();
       await store.close();
       logger.info('stopped');
