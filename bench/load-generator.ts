@@ -29,6 +29,8 @@ export interface LoadOptions {
   readonly maxRequests?: number;
   /** A single request slower than this fails the run instead of hanging it. */
   readonly requestTimeoutMs?: number;
+  /** CPU milliseconds the server has used so far; sampled when the measured window opens and closes. */
+  readonly serverCpuMs?: () => number;
 }
 
 export interface LatencySummary {
@@ -49,6 +51,8 @@ export interface LoadResult {
   readonly elapsedMs: number;
   readonly requestsPerSecond: number;
   readonly latency: LatencySummary;
+  /** Server CPU time over the measured window divided by its requests, when `serverCpuMs` is given. */
+  readonly serverCpuMsPerRequest?: number;
 }
 
 const ERROR_EXCERPT_CHARS = 300;
@@ -110,9 +114,18 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     }
   };
 
+  let cpuAtStart: number | undefined;
+  const sampleCpu = (): void => {
+    cpuAtStart = options.serverCpuMs?.();
+  };
+  const cpuTimer = options.warmupMs > 0 ? setTimeout(sampleCpu, options.warmupMs) : undefined;
+  if (cpuTimer === undefined) sampleCpu();
+  let cpuAtEnd: number | undefined;
   try {
     await Promise.all(Array.from({ length: options.connections }, () => worker()));
+    cpuAtEnd = options.serverCpuMs?.();
   } finally {
+    clearTimeout(cpuTimer);
     await pool.close();
   }
   const elapsedMs = Math.max(lastAnswer - measureFrom, 1);
@@ -123,6 +136,9 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     elapsedMs,
     requestsPerSecond: (latencies.count * 1000) / elapsedMs,
     latency: latencies.summary(),
+    ...(cpuAtStart !== undefined && cpuAtEnd !== undefined && latencies.count > 0
+      ? { serverCpuMsPerRequest: (cpuAtEnd - cpuAtStart) / latencies.count }
+      : {}),
   };
 }
 

@@ -50,6 +50,11 @@ export interface ScenarioFigures {
   readonly requests: number;
   readonly errors: number;
   readonly firstError?: string;
+  /**
+   * Server process CPU time per request, ms: robust against other work on the machine. On
+   * PostgreSQL it leaves out the database's own processes.
+   */
+  readonly serverCpuMsPerRequest?: number;
   /** Server VmRSS right after the scenario, MB (10^6 bytes). */
   readonly rssMB: number;
   /** requests/s divided by the baseline's for the same scenario. */
@@ -293,6 +298,7 @@ async function runScenario(
     expectedStatus: expectedStatus ?? scenario.expectedStatus,
     warmupMs: options.warmupMs,
     durationMs: options.durationMs,
+    serverCpuMs: () => server.cpuMs(),
   });
 }
 
@@ -425,6 +431,9 @@ function toFigures(result: LoadResult, server: ServerProcess): ScenarioFigures {
     requests: result.requests,
     errors: result.errors,
     ...(result.firstError === undefined ? {} : { firstError: result.firstError }),
+    ...(result.serverCpuMsPerRequest === undefined
+      ? {}
+      : { serverCpuMsPerRequest: result.serverCpuMsPerRequest }),
     rssMB: server.memory().rssBytes / MB,
   };
 }

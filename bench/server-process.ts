@@ -59,6 +59,8 @@ export interface ServerProcess {
   readonly origin: string;
   /** Resident memory now and at its peak (VmRSS, VmHWM), in bytes. */
   memory(): { readonly rssBytes: number; readonly peakRssBytes: number };
+  /** CPU time (user + system) the process has used so far, in milliseconds. */
+  cpuMs(): number;
   /** SIGTERM, then SIGKILL after a grace period; resolves when the process is gone. */
   stop(): Promise<void>;
 }
@@ -136,6 +138,7 @@ function wrap(child: ChildProcess, origin: string): ServerProcess {
     pid,
     origin,
     memory: () => readMemory(pid),
+    cpuMs: () => readCpuMs(pid),
     stop: async () => {
       if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -155,6 +158,19 @@ export function readMemory(pid: number): { rssBytes: number; peakRssBytes: numbe
     return match?.[1] ? Number(match[1]) * 1024 : Number.NaN;
   };
   return { rssBytes: kib('VmRSS'), peakRssBytes: kib('VmHWM') };
+}
+
+// /proc reports CPU time in USER_HZ ticks, which Linux fixes at 100 per second for user space.
+const USER_HZ = 100;
+
+/** utime + stime of a live process, from /proc/<pid>/stat (Linux), in milliseconds. */
+export function readCpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name, which is in parentheses and may itself hold spaces.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const utime = Number(fields[11]);
+  const stime = Number(fields[12]);
+  return ((utime + stime) * 1000) / USER_HZ;
 }
 
 async function freePort(): Promise<number> {
