@@ -1,5 +1,6 @@
-// Connectors' public surface: the contract every connector implements, the registry, and the one
-// outbound HTTP client factory the host builds and hands to connectors.
+// Connectors' public surface: the contract every connector implements, the registry, the one outbound
+// HTTP client factory the host builds and hands to connectors, and how it hands the directory connector
+// its repository.
 export {
   AUTH_KINDS,
   CAPABILITIES,
@@ -60,3 +61,5 @@ export type {
 export { findConnector, listConnectors, openConnector } from './registry.ts';
 export { createHttpClientFactory, realSleep } from './http/index.ts';
 export type { HttpClientFactory, HttpClientFactoryOptions, Sleep } from './http/index.ts';
+export { DIRECTORY_SERVICE, isDirectoryRepository, withDirectoryRepository } from './directory/index.ts';
+export type { DirectoryRepository } from './directory/index.ts';

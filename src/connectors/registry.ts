@@ -5,8 +5,9 @@ import type { Connector, ConnectorContext, ConnectorHandle } from './contract.ts
 import { ConnectorError } from './contract.ts';
 import { directoryConnector } from './directory/index.ts';
 import { personioConnector } from './personio/index.ts';
+import { scimConnector } from './scim/index.ts';
 
-const CONNECTORS: readonly Connector[] = [personioConnector, directoryConnector];
+const CONNECTORS: readonly Connector[] = [personioConnector, directoryConnector, scimConnector];
 
 const byId: ReadonlyMap<string, Connector> = new Map(CONNECTORS.map((c) => [c.manifest.id, c]));
 
