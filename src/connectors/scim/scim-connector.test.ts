@@ -93,6 +93,14 @@ function desired(n: number): DesiredAccount {
   };
 }
 
+async function until(condition: () => Promise<boolean>, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) assert.fail('the condition did not come true in time');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 const isPost = (r: ProxiedRequest): boolean => r.method === 'POST' && r.url.endsWith('/Users');
 const isPatch = (r: ProxiedRequest): boolean => r.method === 'PATCH';
 const queryOf = (r: ProxiedRequest): URLSearchParams => new URL(r.url, 'http://x').searchParams;
@@ -213,7 +221,13 @@ void describe('scim connector against a Roster SCIM server', () => {
 
   void test('a create that times out after the server acted is settled by reading back', async () => {
     await withHarness({ users: 1, proxy: true, settings: { requestTimeoutMs: 300 } }, async (h) => {
-      h.proxy?.setRule((r) => (isPost(r) ? { kind: 'forward', delayMs: 1_500 } : { kind: 'forward' }));
+      h.proxy?.setRule(async (r) => {
+        if (isPost(r)) return { kind: 'forward', delayMs: 1_500 };
+        // The read-back must not overtake the POST on a slow machine: the server acts first, as in life.
+        if (queryOf(r).has('filter'))
+          await until(async () => (await h.usersNamed('new.hire2@example.com')).length > 0);
+        return { kind: 'forward' };
+      });
       const result = await accountsOf(h.handle).create(desired(2));
       assert.equal(result.outcome, 'settled_by_read_back');
       assert.equal(h.proxy?.requests.filter(isPost).length, 1);
@@ -319,6 +333,25 @@ void describe('scim connector against a Roster SCIM server', () => {
 
       await accountsOf(h.handle).update(id, changes);
       assert.equal(h.proxy?.requests.filter(isPatch).length, 1, 'a repeated update sends nothing');
+    });
+  });
+
+  void test('an email the flat form cannot name survives a change to the work email', async () => {
+    await withHarness({ users: 1 }, async (h) => {
+      const id = h.userIds[0] as string;
+      await h.server.request('PATCH', `/Users/${id}`, {
+        schemas: [URN.patchOp],
+        Operations: [{ op: 'add', path: 'emails', value: [{ value: 'untyped@example.com' }] }],
+      });
+      const result = await accountsOf(h.handle).update(id, {
+        attributes: { 'emails[type eq "work"].value': 'renamed@example.com' },
+      });
+      assert.equal(result.account?.email, 'renamed@example.com');
+      const stored = (await h.server.request('GET', `/Users/${id}`)).body;
+      assert.deepEqual(stored.emails, [
+        { type: 'work', value: 'renamed@example.com', primary: true },
+        { value: 'untyped@example.com' },
+      ]);
     });
   });
 
@@ -449,6 +482,23 @@ void describe('scim connector against a Roster SCIM server', () => {
       assert.equal(first.items.length, 3);
       await h.server.request('DELETE', `/Users/${h.userIds[0] as string}`);
       await expectKind(small.list(first.nextCursor ?? ''), 'conflict');
+    });
+  });
+
+  void test('a server without /ServiceProviderConfig gets the RFC 7644 baseline: index paging, no If-Match', async () => {
+    await withHarness({ users: 3, proxy: true }, async (h) => {
+      h.proxy?.setRule((r) =>
+        r.url.endsWith('/ServiceProviderConfig') ? { kind: 'respond', status: 404 } : { kind: 'forward' },
+      );
+      const handle = h.open();
+      const check = await handle.check();
+      assert.match(check.summary, /index paging/);
+      assert.match(check.warnings.join('\n'), /no ETags/);
+      assert.equal((await readAll(accountsOf(handle).list)).length, 3);
+      await accountsOf(handle).update(h.userIds[0] as string, { attributes: { title: 'Baseline' } });
+      const patch = h.proxy?.requests.find(isPatch);
+      assert.ok(patch, 'updated with PATCH');
+      assert.equal(patch.headers['if-match'], undefined);
     });
   });
 
