@@ -180,6 +180,27 @@ void describe('updates', () => {
     );
   });
 
+  void test('an attribute the mapping leaves out (not visible in the source) is never blanked', () => {
+    const account = settled('a', '1', {
+      attributes: { ...settled('a', '1').attributes, costCenter: 'CC-7' },
+    });
+    const correlation = correlate(
+      [aPerson('1')],
+      [account],
+      [{ personKey: '1', accountId: 'a', sourceId: '1' }],
+    );
+    const desired = desiredFrom(correlation, NOW, { mapping: (p) => ({ title: p.position ?? null }) });
+    const result = plan({
+      syncId: 's',
+      sourceRead: 'complete',
+      desired,
+      correlation,
+      accounts: [account],
+      managedAccountIds: new Set(['a']),
+    });
+    assert.deepEqual(result.operations, []);
+  });
+
   void test('a first sync adopts accounts found by email and shows the correlation in the plan', () => {
     const { plan: result } = planWorld({
       people: [aPerson('1')],
@@ -285,6 +306,18 @@ void describe('enable and disable', () => {
     );
   });
 
+  void test('a hire cancelled before the start leaves the staged account disabled and schedules nothing', () => {
+    const cancelled = aPerson('1', { status: 'inactive', hireDate: '2026-03-16' });
+    const { plan: result } = planWorld({
+      people: [cancelled],
+      accounts: [settled('a', '1', { isActive: false })],
+      managed: ['a'],
+      now: NOW,
+    });
+    assert.deepEqual(result.operations, []);
+    assert.deepEqual(result.scheduled, []);
+  });
+
   void test('a policy that disables during leave produces a disable caused by leave', () => {
     const { plan: result } = planWorld({
       people: [aPerson('1', { status: 'leave' })],
@@ -310,7 +343,7 @@ void describe('enable and disable', () => {
 void describe('leaving scope', () => {
   const departed = settled('a', '9');
 
-  void test('a managed account whose person left the scope after a complete read is disabled, never deleted', () => {
+  void test('a managed account whose person left the scope or was deleted in the source is disabled after a complete read, never deleted', () => {
     const { plan: result } = planWorld({
       people: [],
       accounts: [departed],
@@ -343,6 +376,19 @@ void describe('leaving scope', () => {
       );
       assert.match(result.withheld[0]?.reason ?? '', new RegExp(`source read was ${sourceRead}`));
     }
+  });
+
+  void test('an empty read of a company never means everyone left', () => {
+    const accounts = Array.from({ length: 30 }, (_, i) => settled(`acc-${i}`, String(i)));
+    const { plan: result } = planWorld({
+      people: [],
+      accounts,
+      managed: accounts.map((a) => a.id),
+      now: NOW,
+      sourceRead: 'empty',
+    });
+    assert.deepEqual(result.operations, []);
+    assert.equal(result.withheld.length, 30);
   });
 
   void test('a leaver’s own record still disables after a partial read, but not after a failed one', () => {

@@ -243,10 +243,13 @@ interface Proposal {
 /**
  * Matches `people` (those in the sync's scope) with `accounts` (the target's), using `links` from
  * earlier runs. Passes, each only over what the previous left: links; externalId = source id; email
- * (case-insensitive, trimmed; people without one match only by link or externalId). A person whose
- * email (or whose earlier profile, with the email Personio rewrote) leads to an account an earlier
- * profile of the same human owns takes that account over (`rehire` / `entityMove`); the account's
- * externalId then becomes the newest id through the mapping. Pure and deterministic.
+ * (case-insensitive, trimmed; people without one match only by link or externalId). In the email pass,
+ * a profile that ended before another profile of the same human began (equal email, or the one
+ * Personio rewrote) is superseded by it, and the newer profile takes over the earlier one's account
+ * (`rehire` / `entityMove`, same person key); the mapping then makes the newest id the externalId.
+ * Two current profiles with one email, or an email that fits several accounts, are conflicts. Pure,
+ * deterministic, independent of input order, and stable: recording the matches as links and
+ * correlating again gives the same matches.
  */
 export function correlate(
   people: readonly SourcePerson[],
