@@ -110,18 +110,21 @@ export function patchOperationsFor(
   const operations: ScimPatchOperation[] = [];
   const seen = new Set<string>();
   for (const key of keys) {
-    const whole = key.kind === 'element';
-    const path = whole ? attributePath(key) : key.text;
+    // An element key stands for its whole multi-valued attribute.
+    const target: FlatKey =
+      key.kind === 'element'
+        ? {
+            kind: 'attribute',
+            text: attributePath(key),
+            attribute: key.attribute,
+            ...(key.uri ? { uri: key.uri } : {}),
+          }
+        : key;
+    const path = target.text;
     if (seen.has(path.toLowerCase())) continue;
     seen.add(path.toLowerCase());
-    const wholeKey: FlatKey = {
-      kind: 'attribute',
-      text: path,
-      attribute: key.attribute,
-      ...(key.uri ? { uri: key.uri } : {}),
-    };
-    const before = valueAt(current, whole ? wholeKey : key);
-    const after = valueAt(next, whole ? wholeKey : key);
+    const before = valueAt(current, target);
+    const after = valueAt(next, target);
     if (isDeepEqual(before, after)) continue;
     if (after === undefined) operations.push({ op: 'remove', path });
     else operations.push({ op: 'replace', path, value: after });
