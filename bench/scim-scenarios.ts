@@ -7,6 +7,7 @@ import { benchUserBody, benchUserName } from './scim-seed.ts';
 
 export const SCENARIO_NAMES = [
   'lookup',
+  'get-by-id',
   'page-small',
   'page-first',
   'page-deep-index',
@@ -61,6 +62,18 @@ export const SCENARIOS: readonly Scenario[] = [
       path: `${t.largeBase}/Users?filter=${encodeURIComponent(
         `userName eq "${benchUserName('user', scatter(sequence, t.largeUsers))}"`,
       )}`,
+    }),
+  },
+  {
+    // Not a target: the same single user fetched through the primary-key index, the floor a
+    // `userName eq` lookup can reach on this server.
+    name: 'get-by-id',
+    label: 'GET /Users/{id} (reference)',
+    connection: 'large',
+    expectedStatus: 200,
+    request: (t, sequence) => ({
+      method: 'GET',
+      path: `${t.largeBase}/Users/${t.userIds(scatter(sequence, t.largeUsers))}`,
     }),
   },
   {
