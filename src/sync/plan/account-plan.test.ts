@@ -1,3 +1,4 @@
+// The planner: creates, minimal updates, enable/disable from the lifecycle, leaving scope, keys and hash.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Account } from '../../connectors/index.ts';

@@ -1,3 +1,4 @@
+// Correlation: pass order, conflicts instead of guesses, Personio rehires and legal-entity moves.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';

@@ -1,3 +1,4 @@
+// Effective-dated lifecycle: joiners, leave, leavers in their own time zone, first sync, rehires and moves.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { combinedLifecycle, desiredLifecycle } from './lifecycle.ts';

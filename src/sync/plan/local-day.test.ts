@@ -1,3 +1,4 @@
+// Start of a local day across DST changes, odd offsets and skipped midnights; calendar-date helpers.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';

@@ -1,3 +1,4 @@
+// Guards: the mass-change threshold, approval by hash, and what each source read status allows.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Account } from '../../connectors/index.ts';

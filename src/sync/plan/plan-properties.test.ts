@@ -1,3 +1,4 @@
+// Properties over random worlds: plans converge, hashes ignore input order, guards hold mass changes.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
