@@ -126,8 +126,14 @@ for (const dialect of DIALECTS) {
         outcome: 'applied',
         content: null,
       });
-      const [listed] = await audit.list({ limit: 10 });
+      const withDate = await audit.append({
+        ...event(1),
+        content: { at: new Date('2026-04-01T08:00:00.000Z'), skipped: undefined },
+      });
+      const [listed, listedWithDate] = await audit.list({ limit: 10 });
       assert.deepEqual(listed, appended);
+      assert.deepEqual(listedWithDate, withDate);
+      assert.deepEqual(withDate.content, { at: '2026-04-01T08:00:00.000Z' });
       assert.equal(listed?.connectionId, null);
       assert.equal(listed?.content, null);
     });

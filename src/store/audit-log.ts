@@ -203,7 +203,8 @@ export function createAuditLog(deps: AuditLogDependencies): AuditLog {
     return Object.freeze({
       seq,
       ...fields,
-      content: event.content === undefined ? null : event.content,
+      // As stored, so it equals what `list` returns (a Date inside is its ISO string there too).
+      content: openContent(sealed.text),
       isErased: false,
       hash,
     });
