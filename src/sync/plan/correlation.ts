@@ -214,13 +214,16 @@ function newestProfile(people: readonly SourcePerson[], account: Account, attrib
 
 /** One record per id; a listing that changed while paged can repeat someone, so keep the newest. */
 function dedupe<T>(items: readonly T[], idOf: (item: T) => string, versionOf: (item: T) => string): T[] {
-  const byId = new Map<string, { item: T; version: string }>();
-  for (const item of items) {
-    const version = versionOf(item);
-    const seen = byId.get(idOf(item));
-    if (!seen || version > seen.version) byId.set(idOf(item), { item, version });
-  }
-  return [...byId.values()].map((entry) => entry.item);
+  const byId = new Map<string, T[]>();
+  for (const item of items) byId.set(idOf(item), [...(byId.get(idOf(item)) ?? []), item]);
+  // Versions (canonical JSON) only for the rare repeated id: computing them for everyone is the cost.
+  return [...byId.values()].map((copies) =>
+    copies.length === 1
+      ? (copies[0] as T)
+      : copies
+          .map((item) => ({ item, version: versionOf(item) }))
+          .reduce((best, next) => (next.version > best.version ? next : best)).item,
+  );
 }
 
 interface Claim {
@@ -426,9 +429,30 @@ export function correlate(
 
   // The newest later profiles of each profile. Its account may pass only to a single one: an ended
   // profile whose email two current profiles relate to is ambiguous, and its account stays put.
+  // Only profiles with related emails can be ordered, so compare within the email index (O(n), not n²).
+  const eligibleByRelatedEmail = new Map<string, SourcePerson[]>();
+  for (const person of eligible) {
+    const email = normalizeEmail(person.workEmail);
+    if (email === null) continue;
+    // Under its own address and the one it is a rewrite of: any related pair then shares a key.
+    for (const key of new Set([email, unrewrittenEmail(email) ?? email])) {
+      eligibleByRelatedEmail.set(key, [...(eligibleByRelatedEmail.get(key) ?? []), person]);
+    }
+  }
+  const relatedProfiles = (person: SourcePerson): readonly SourcePerson[] => {
+    const email = normalizeEmail(person.workEmail);
+    if (email === null) return [];
+    const original = unrewrittenEmail(email);
+    return [
+      ...(eligibleByRelatedEmail.get(email) ?? []),
+      ...(original === null ? [] : (eligibleByRelatedEmail.get(original) ?? [])),
+    ];
+  };
   const newestLater = new Map<string, SourcePerson[]>();
   for (const person of eligible) {
-    const later = eligible.filter((other) => isEarlierProfile(person, other));
+    const later = [...new Set(relatedProfiles(person))]
+      .filter((other) => isEarlierProfile(person, other))
+      .sort((a, b) => compareSourceIds(a.sourceId, b.sourceId));
     newestLater.set(
       person.sourceId,
       later.filter((candidate) => !later.some((other) => isEarlierProfile(candidate, other))),
@@ -521,7 +545,7 @@ export function correlate(
     }
     // An unmatched earlier profile's own address (first sync: the account still has the old profile's
     // email, rewritten or not) leads to its account too.
-    for (const earlier of eligible) {
+    for (const earlier of new Set(relatedProfiles(person))) {
       if (!isSoleSuccessor(earlier, person)) continue;
       const earlierEmail = normalizeEmail(earlier.workEmail);
       if (earlierEmail === null || earlierEmail === email) continue;

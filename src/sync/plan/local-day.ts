@@ -139,6 +139,9 @@ export function localDateOf(instant: Date, timeZone: string): string {
   return formatParts(wallClock(instant.getTime(), timeZone));
 }
 
+const START_CACHE_LIMIT = 50_000;
+const startCache = new Map<string, number>();
+
 /**
  * The first instant of the calendar day `date` in `timeZone`: local 00:00, or, where the clocks skip
  * midnight (America/Santiago and America/Havana spring forward at 00:00), the moment the day begins
@@ -146,6 +149,19 @@ export function localDateOf(instant: Date, timeZone: string): string {
  * Throws RangeError for a malformed date or an unknown zone.
  */
 export function startOfLocalDay(date: string, timeZone: string): Date {
+  const key = `${date} ${timeZone}`;
+  let instant = startCache.get(key);
+  if (instant === undefined) {
+    instant = computeStartOfLocalDay(date, timeZone);
+    // Intl formatting is slow (about 0.1 ms a call here) and a sync asks for the same days every run;
+    // the answer never changes for a given tz database, so a bounded memo is safe.
+    if (startCache.size >= START_CACHE_LIMIT) startCache.clear();
+    startCache.set(key, instant);
+  }
+  return new Date(instant);
+}
+
+function computeStartOfLocalDay(date: string, timeZone: string): number {
   const parts = parseParts(date);
   if (!parts) throw new RangeError(`'${date}' is not a calendar date (YYYY-MM-DD)`);
   assertTimeZone(timeZone);
@@ -168,7 +184,7 @@ export function startOfLocalDay(date: string, timeZone: string): Date {
     offsetMs(candidate - 3 * MS_PER_HOUR, timeZone) === offset &&
     offsetMs(candidate + 3 * MS_PER_HOUR, timeZone) === offset
   ) {
-    return new Date(candidate);
+    return candidate;
   }
 
   // Exact path: the earliest instant whose local date is on or after `date`. Offsets lie within
@@ -188,7 +204,7 @@ export function startOfLocalDay(date: string, timeZone: string): Date {
       if (dateKey(wallClock(middle, timeZone)) >= target) high = middle;
       else low = middle;
     }
-    return new Date(high);
+    return high;
   }
   // Unreachable for real zones: 13 hours after UTC midnight every zone is on `date` or later.
   throw new RangeError(`could not find the start of ${date} in ${timeZone}`);
