@@ -241,12 +241,20 @@ async function openPostgres(url: string, options: DatabaseOptions): Promise<Open
     // Kysely's Migrator holds a session advisory lock on PostgreSQL while it migrates, in one
     // transaction. The migration tables are looked up in our schema only: otherwise a table of
     // that name in any other schema would count as present.
-    const result = await new Migrator({
-      db,
-      provider: { getMigrations: async () => migrations },
-      migrationTableSchema: currentSchema,
-    }).migrateToLatest();
-    throwOnMigrationError(result);
+    if (!(await isPostgresUpToDate(pool, currentSchema))) {
+      for (let attempt = 1; ; attempt++) {
+        const result = await new Migrator({
+          db,
+          provider: { getMigrations: async () => migrations },
+          migrationTableSchema: currentSchema,
+        }).migrateToLatest();
+        // Kysely's table introspection reads every schema of the database; one dropped meanwhile by
+        // another client (3F000, invalid_schema_name) fails the whole look-up. It is transient: retry.
+        if (result.error !== undefined && pgCodeOf(result.error) === '3F000' && attempt < 5) continue;
+        throwOnMigrationError(result);
+        break;
+      }
+    }
   } catch (error) {
     await db.destroy();
     throw error;
@@ -268,6 +276,33 @@ function parseInt8(value: string): number {
   const n = Number(value);
   if (!Number.isSafeInteger(n)) throw new RangeError(`int8 value ${value} exceeds Number.MAX_SAFE_INTEGER`);
   return n;
+}
+
+function pgCodeOf(error: unknown): string | undefined {
+  for (let e: unknown = error, depth = 0; e !== undefined && e !== null && depth < 5; depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+/** True when every known migration is recorded in this schema: opening then migrates nothing. */
+async function isPostgresUpToDate(pool: pg.Pool, schema: string): Promise<boolean> {
+  try {
+    const result = await pool.query<{ name: string }>(
+      `SELECT name FROM ${quoteIdentifier(schema)}.kysely_migration`,
+    );
+    const applied = new Set(result.rows.map((r) => r.name));
+    const known = Object.keys(migrations);
+    return applied.size === known.length && known.every((name) => applied.has(name));
+  } catch {
+    return false; // no migration table yet
+  }
+}
+
+function quoteIdentifier(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
 }
 
 function throwOnMigrationError(result: MigrationResultSet): void {
