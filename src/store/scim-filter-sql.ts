@@ -55,7 +55,12 @@ export interface CompileContext {
 const FALSE = sql`(1 = 0)`;
 const TRUE = sql`(1 = 1)`;
 
-/** Compiles a filter to a boolean SQL expression that is never NULL. */
+/**
+ * Compiles a filter to a boolean SQL expression. Comparisons stay bare (NULL when the attribute is
+ * absent) so indexes serve them: `user_name_key = ?` uses the unique index, `coalesce(…)` would not.
+ * In a WHERE clause NULL acts as false through `and` and `or`; only `not` needs a two-valued operand,
+ * so it alone collapses NULL to false first.
+ */
 export function compileFilter(filter: Filter, ctx: CompileContext): Sql {
   return compileNode(filter, ctx);
 }
@@ -67,7 +72,7 @@ function compileNode(filter: Filter, ctx: CompileContext): Sql {
     case 'or':
       return sql`(${compileNode(filter.left, ctx)} or ${compileNode(filter.right, ctx)})`;
     case 'not':
-      return sql`(not ${compileNode(filter.filter, ctx)})`;
+      return sql`(not coalesce(${compileNode(filter.filter, ctx)}, ${FALSE}))`;
     case 'present':
       return compilePresent(filter.path, ctx);
     case 'compare':
@@ -246,7 +251,7 @@ function compileString(op: Operand, operator: CompareOperator, value: string, ct
   // Indexed key columns already hold the folded value: fold only the literal so the index is used.
   const left = folded && !(op.kind === 'column' && op.folded) ? fold(raw, ctx.dialect) : raw;
   const v = folded ? value.toLowerCase() : value;
-  const cmp = (sqlOp: string): Sql => sql`coalesce(${left} ${sql.raw(sqlOp)} ${v}, ${FALSE})`;
+  const cmp = (sqlOp: string): Sql => sql`(${left} ${sql.raw(sqlOp)} ${v})`;
   switch (operator) {
     case 'eq':
       return cmp('=');
@@ -277,13 +282,13 @@ function substring(left: Sql, operator: 'co' | 'sw' | 'ew', v: string, dialect: 
   const find = dialect === 'sqlite' ? sql`instr(${left}, ${v})` : sql`strpos(${left}, ${v})`;
   switch (operator) {
     case 'co':
-      return sql`coalesce(${find} > 0, ${FALSE})`;
+      return sql`(${find} > 0)`;
     case 'sw':
-      return sql`coalesce(substr(${left}, 1, ${[...v].length}) = ${v}, ${FALSE})`;
+      return sql`(substr(${left}, 1, ${[...v].length}) = ${v})`;
     case 'ew':
       return dialect === 'sqlite'
-        ? sql`coalesce(substr(${left}, ${-[...v].length}) = ${v}, ${FALSE})`
-        : sql`coalesce(right(${left}, ${[...v].length}) = ${v}, ${FALSE})`;
+        ? sql`(substr(${left}, ${-[...v].length}) = ${v})`
+        : sql`(right(${left}, ${[...v].length}) = ${v})`;
   }
 }
 
@@ -300,7 +305,7 @@ function compileBoolean(
   if (op.kind === 'column') expr = sql`${op.expr} = ${b ? 1 : 0}`;
   else if (ctx.dialect === 'sqlite') expr = sql`${textOf(op, 'sqlite')} = ${b ? 1 : 0}`;
   else expr = sql`(${jsonbOf(op)}) = ${JSON.stringify(b)}::jsonb`;
-  return operator === 'eq' ? sql`coalesce(${expr}, ${FALSE})` : sql`(not coalesce(${expr}, ${FALSE}))`;
+  return operator === 'eq' ? sql`(${expr})` : sql`(not coalesce(${expr}, ${FALSE}))`;
 }
 
 /** PostgreSQL: the jsonb value of a JSON or element operand. */
@@ -324,7 +329,7 @@ function compileNumber(op: Operand, operator: CompareOperator, value: FilterValu
   if (operator === 'ne') return sql`(not coalesce(${left} = ${n}, ${FALSE}))`;
   const sqlOp = ops[operator];
   if (!sqlOp) throw badRequest('invalidFilter', `operator '${operator}' does not apply to numbers`);
-  return sql`coalesce(${left} ${sql.raw(sqlOp)} ${n}, ${FALSE})`;
+  return sql`(${left} ${sql.raw(sqlOp)} ${n})`;
 }
 
 function compileDateTime(
@@ -354,7 +359,7 @@ function compileDateTime(
     // co/sw/ew on a dateTime compare the text as stored.
     return compileString({ ...op, type: 'string', caseExact: true }, operator, String(value), ctx);
   }
-  return sql`coalesce(${left} ${sql.raw(sqlOp)} ${right}, ${FALSE})`;
+  return sql`(${left} ${sql.raw(sqlOp)} ${right})`;
 }
 
 function parseDateTime(value: FilterValue): string {
@@ -489,7 +494,7 @@ function compileValuePath(path: AttributePath, inner: Filter, ctx: CompileContex
       case 'or':
         return sql`(${compileInner(element, f.left)} or ${compileInner(element, f.right)})`;
       case 'not':
-        return sql`(not ${compileInner(element, f.filter)})`;
+        return sql`(not coalesce(${compileInner(element, f.filter)}, ${FALSE}))`;
       case 'valuePath':
         throw badRequest('invalidFilter', 'value paths cannot be nested');
       case 'present':
@@ -600,7 +605,7 @@ function compileMembership(
       case 'or':
         return sql`(${inner(f.left)} or ${inner(f.right)})`;
       case 'not':
-        return sql`(not ${inner(f.filter)})`;
+        return sql`(not coalesce(${inner(f.filter)}, ${FALSE}))`;
       case 'valuePath':
         throw badRequest('invalidFilter', 'value paths cannot be nested');
       case 'present':
