@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { InvalidInputError, isRosterError } from '../core/errors.ts';
 import { auditCommand } from './commands/audit.ts';
 import { connectionCommand } from './commands/connection.ts';
+import { demoCommand } from './commands/demo.ts';
 import { emulateCommand } from './commands/emulate.ts';
 import { serveCommand } from './commands/serve.ts';
 import { syncCommand } from './commands/sync.ts';
@@ -35,6 +36,11 @@ export function createProgram(context: CliContext): Command {
   program.addCommand(emulateCommand(context));
   program.addCommand(auditCommand(context));
   program.addCommand(syncCommand(context));
+  program.addCommand(
+    demoCommand(context, async () => {
+      await serveCommand(context).exitOverride().parseAsync([], { from: 'user' });
+    }),
+  );
   // Settings must reach every subcommand, however deep: exit codes and streams are the contract.
   const inherit = (command: Command) => {
     for (const child of command.commands) {
