@@ -110,7 +110,9 @@ async function openSqlite(dataDir: string): Promise<OpenDatabase> {
       { cause },
     );
   }
-  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: sqlite }) });
+  const db = new Kysely<Database>({
+    dialect: new ImmediateSqliteDialect({ database: withStatementCache(sqlite) }),
+  });
   try {
     await migrateSqlite(db, sqlite);
   } catch (error) {
@@ -173,6 +175,34 @@ function isSqliteUpToDate(sqlite: SqliteDatabase.Database): boolean {
  * BEGIN IMMEDIATE takes the write lock up front, so concurrent writers queue instead. Within one
  * process Kysely already serialises everything on the single connection, so this costs nothing.
  */
+/**
+ * Kysely prepares a statement for every query, and compiling SQL is a large share of a short query's
+ * cost on SQLite. Statements are reusable (SQLite recompiles them itself after a schema change), so
+ * keep the most recent ones. Roster never streams results, so no cached statement is ever busy.
+ */
+function withStatementCache(sqlite: SqliteDatabase.Database, size = 256): SqliteDialectConfig['database'] {
+  const cache = new Map<string, SqliteDatabase.Statement>();
+  return {
+    close: () => sqlite.close(),
+    prepare: (text: string) => {
+      const cached = cache.get(text);
+      if (cached !== undefined) {
+        // Most recently used last, so the oldest is evicted first.
+        cache.delete(text);
+        cache.set(text, cached);
+        return cached;
+      }
+      const statement = sqlite.prepare(text);
+      cache.set(text, statement);
+      if (cache.size > size) {
+        const oldest = cache.keys().next().value;
+        if (oldest !== undefined) cache.delete(oldest);
+      }
+      return statement;
+    },
+  };
+}
+
 class ImmediateSqliteDriver extends SqliteDriver {
   override async beginTransaction(connection: DatabaseConnection): Promise<void> {
     await connection.executeQuery(CompiledQuery.raw('begin immediate'));
