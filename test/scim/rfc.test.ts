@@ -1318,6 +1318,9 @@ for (const dialect of DIALECTS) {
         assert.equal(statuses[0], '200');
         assert.ok(['200', '204'].includes(statuses[1]!));
         assert.equal(statuses[2], '204');
+        const locations = (response.body.Operations as { location?: string }[]).map((o) => o.location);
+        assert.ok(locations[0]?.endsWith(`/Users/${userId}`), 'a PUT result names its location');
+        assert.ok(locations[1]?.endsWith(`/Users/${userId}`), 'a PATCH result names its location');
         const user = await server.request('GET', `/Users/${userId}`);
         assert.equal(user.body.title, 'Put');
         assert.equal(user.body.nickName, 'Patched');

@@ -228,9 +228,13 @@ async function execute(
       return stripBody(await replaceResource(ctx, type, id, data, noProjection, op.version));
     case 'PATCH':
       if (!id) throw badRequest('invalidPath', 'PATCH needs a resource id in the path');
-      return stripBody(
-        await patchResource(ctx, type, id, data, noProjection, { ifMatch: op.version, wantsBody: false }),
-      );
+      // RFC 7644 §3.7.3: every successful result carries the resource's location, 204s included.
+      return {
+        ...stripBody(
+          await patchResource(ctx, type, id, data, noProjection, { ifMatch: op.version, wantsBody: false }),
+        ),
+        location: `${ctx.baseUrl}/${ENDPOINT_OF[type]}/${id}`,
+      };
     case 'DELETE':
       if (!id) throw badRequest('invalidPath', 'DELETE needs a resource id in the path');
       return deleteResource(ctx, type, id, op.version);
