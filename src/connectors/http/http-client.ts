@@ -80,7 +80,9 @@ export interface HttpRequest {
   /** Arrays repeat the key (`attributes[]=a&attributes[]=b`); null and undefined are left out. */
   readonly query?: Readonly<Record<string, QueryValue>>;
   readonly headers?: Readonly<Record<string, string>>;
+  /** Sent as JSON; `application/json` unless `jsonMediaType` names another JSON type (`application/scim+json`). */
   readonly json?: unknown;
+  readonly jsonMediaType?: string;
   readonly form?: Readonly<Record<string, string>>;
   /** Adds Authorization and refreshes it once on 401. */
   readonly auth?: AuthProvider;
@@ -320,7 +322,7 @@ class PacedHttpClient implements HttpClient {
     if (authorization !== undefined) headers.authorization = authorization;
     let body: string | undefined;
     if (request.json !== undefined) {
-      headers['content-type'] = 'application/json';
+      headers['content-type'] = request.jsonMediaType ?? 'application/json';
       body = JSON.stringify(request.json);
     } else if (request.form !== undefined) {
       headers['content-type'] = 'application/x-www-form-urlencoded';
