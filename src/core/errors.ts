@@ -28,6 +28,16 @@ export const ERROR_CODES = [
   'sync_exists',
   'sync_not_found',
   'connection_settings_invalid',
+  'task_invalid',
+  'task_not_found',
+  'task_not_open',
+  'task_read_back_disagrees',
+  'task_read_back_unavailable',
+  'admin_token_required',
+  'request_invalid',
+  'request_too_large',
+  'route_not_found',
+  'internal_error',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
@@ -116,7 +126,8 @@ export type InvalidInputCode =
   | 'token_expiry_invalid'
   | 'sync_id_invalid'
   | 'sync_invalid'
-  | 'connection_settings_invalid';
+  | 'connection_settings_invalid'
+  | 'task_invalid';
 
 /** A caller-supplied value breaks a domain rule; nothing was written. */
 export class InvalidInputError extends RosterError<InvalidInputCode> {
@@ -127,7 +138,7 @@ export class InvalidInputError extends RosterError<InvalidInputCode> {
   }
 }
 
-export type NotFoundCode = 'connection_not_found' | 'token_not_found' | 'sync_not_found';
+export type NotFoundCode = 'connection_not_found' | 'token_not_found' | 'sync_not_found' | 'task_not_found';
 
 /** The named connection or token does not exist. */
 export class NotFoundError extends RosterError<NotFoundCode> {
@@ -138,7 +149,7 @@ export class NotFoundError extends RosterError<NotFoundCode> {
   }
 }
 
-export type ConflictCode = 'connection_exists' | 'connection_not_empty' | 'sync_exists';
+export type ConflictCode = 'connection_exists' | 'connection_not_empty' | 'sync_exists' | 'task_not_open';
 
 /** The request clashes with what is stored; nothing was written. */
 export class ConflictError extends RosterError<ConflictCode> {
@@ -167,6 +178,43 @@ export class LeaseLostError extends RosterError<'lease_lost'> {
 
   constructor(message: string, options?: RosterErrorOptions) {
     super('lease_lost', message, options);
+  }
+}
+
+/**
+ * A task cannot be completed by hand because a read-back must prove the change first: the
+ * read-back showed something else (`task_read_back_disagrees`, with what it observed), or no
+ * read-back exists for the connection's app (`task_read_back_unavailable`). The task stays open.
+ */
+export class TaskReadBackError extends RosterError<
+  'task_read_back_disagrees' | 'task_read_back_unavailable'
+> {
+  override readonly name = 'TaskReadBackError';
+  /** What the read-back saw; null when there was no read-back. Never a secret. */
+  readonly observed: string | null;
+
+  constructor(
+    code: 'task_read_back_disagrees' | 'task_read_back_unavailable',
+    message: string,
+    observed: string | null,
+    options?: RosterErrorOptions,
+  ) {
+    super(code, message, options);
+    this.observed = observed;
+  }
+}
+
+export type RequestErrorCode =
+  'admin_token_required' | 'request_invalid' | 'request_too_large' | 'route_not_found' | 'internal_error';
+
+/** An admin API request cannot be served as sent; `status` is the HTTP status it answers with. */
+export class RequestError extends RosterError<RequestErrorCode> {
+  override readonly name = 'RequestError';
+  readonly status: number;
+
+  constructor(code: RequestErrorCode, status: number, message: string, options?: RosterErrorOptions) {
+    super(code, message, options);
+    this.status = status;
   }
 }
 

@@ -71,6 +71,7 @@ export interface Database {
   scheduled_work: ScheduledWorkTable;
   leases: LeaseTable;
   audit_events: AuditEventTable;
+  tasks: TaskTable;
 }
 
 export interface SyncTable {
@@ -178,4 +179,31 @@ export interface AuditEventTable {
   content_digest: string;
   prev_hash: string;
   hash: string;
+}
+
+export interface TaskTable {
+  id: string;
+  connection_id: string;
+  kind: string;
+  /** 'open' | 'done' | 'cancelled' */
+  state: string;
+  title: string;
+  /** JSON array of strings. */
+  checklist: string;
+  account_id: string | null;
+  person_id: string | null;
+  /** Identifies the work; unique among a connection's open tasks. */
+  dedupe_key: string;
+  due_at: string;
+  assignee: string | null;
+  /** JSON object of plain values; never secrets. */
+  details: string;
+  /** JSON `{ attribute, value }` a read-back must show before the task closes, or null. */
+  expectation: string | null;
+  completed_by: string | null;
+  completed_at: string | null;
+  note: string | null;
+  cancel_reason: string | null;
+  created_at: string;
+  updated_at: string;
 }

@@ -8,6 +8,7 @@ import { createLeases, type Leases } from './lease.ts';
 import { deriveKeys, resolveRootKey, type RootKey } from './root-key.ts';
 import { createSecretBox } from './secret-box.ts';
 import { createTokenRepository, type TokenRepository } from './token-repository.ts';
+import { TaskRepository } from '../tasks/task-repository.ts';
 
 export interface StoreOptions extends DatabaseOptions {
   /** ROSTER_SECRET_KEY as base64, or null to use (or generate) the SQLite key file. */
@@ -21,6 +22,7 @@ export interface Store {
   readonly tokens: TokenRepository;
   readonly audit: AuditLog;
   readonly leases: Leases;
+  readonly tasks: TaskRepository;
   /** Where the root key came from, for a start-up log line; never the key itself. */
   readonly keySource: Pick<RootKey, 'source' | 'path' | 'shadowedPath'>;
   close(): Promise<void>;
@@ -36,12 +38,14 @@ export async function openStore(options: StoreOptions): Promise<Store> {
   root.key.fill(0);
   const database = await openDatabase(options);
   const clock = options.clock ?? systemClock;
+  const audit = createAuditLog({ db: database.db, dialect: database.dialect, clock });
   return {
     database,
     connections: createConnectionRepository({ db: database.db, secretBox: createSecretBox(keys), clock }),
     tokens: createTokenRepository({ db: database.db, tokenHashKey: keys.tokenHash, clock }),
-    audit: createAuditLog({ db: database.db, dialect: database.dialect, clock }),
+    audit,
     leases: createLeases({ db: database.db, clock }),
+    tasks: new TaskRepository({ db: database.db, audit, clock }),
     keySource: {
       source: root.source,
       ...(root.path === undefined ? {} : { path: root.path }),

@@ -1,0 +1,31 @@
+// Tasks: the model, the per-connection task settings and the repository.
+export {
+  MAX_CHECKLIST_ITEMS,
+  MAX_NOTE_LENGTH,
+  MAX_TITLE_LENGTH,
+  TASK_KINDS,
+  TASK_STATES,
+  isOverdue,
+  isTaskKind,
+  isTaskState,
+} from './task.ts';
+export type {
+  NewTask,
+  ReadBack,
+  Task,
+  TaskDetails,
+  TaskEvidence,
+  TaskExpectation,
+  TaskKind,
+  TaskState,
+} from './task.ts';
+export { DEFAULT_TASK_SLA_HOURS, MAX_TASK_SLA_HOURS, readTaskSettings } from './task-settings.ts';
+export type { TaskSettings } from './task-settings.ts';
+export {
+  DEFAULT_TASK_LIST_LIMIT,
+  MAX_TASK_LIST_LIMIT,
+  ROSTER_ACTOR,
+  TASK_AUDIT_ACTIONS,
+  TaskRepository,
+} from './task-repository.ts';
+export type { TaskListFilter, TaskPage, TaskRepositoryDependencies } from './task-repository.ts';
