@@ -15,7 +15,7 @@ import type { Database } from '../store/database-types.ts';
 import type { Authenticate } from './auth.ts';
 import { registerJsonBodyParser } from './json-body.ts';
 import { registerHttpMetrics } from './metrics.ts';
-import { scimRoutes, type ScimLimits } from './scim/routes.ts';
+import { scimRoutes, type ScimLimits, type ScimRoutesOptions } from './scim/routes.ts';
 import { webhookRoutes, type WebhookRoutesOptions } from './webhooks.ts';
 
 export interface AppDependencies {
@@ -35,6 +35,8 @@ export interface AppDependencies {
   readonly healthTimeoutMs?: number;
   /** HR-source push notifications; absent, no webhook route is served. */
   readonly webhooks?: WebhookRoutesOptions;
+  /** Write gateways of connections whose SCIM writes go downstream (Personio); see ScimRoutesOptions. */
+  readonly scimGatewayFor?: ScimRoutesOptions['gatewayFor'];
 }
 
 const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,64}$/;
@@ -117,6 +119,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     authenticate: deps.authenticate,
     limits: deps.limits,
     rateLimitRps: deps.rateLimitRps,
+    ...(deps.scimGatewayFor ? { gatewayFor: deps.scimGatewayFor } : {}),
   });
   if (deps.webhooks) await app.register(webhookRoutes, deps.webhooks);
 

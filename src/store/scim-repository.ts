@@ -63,6 +63,22 @@ export interface ListResult {
 
 const MAX_RETRIES = 5;
 
+/** A committed-together change, as a write hook sees it: `before` absent on create, `after` on delete. */
+export interface ScimWriteChange {
+  readonly operation: 'create' | 'update' | 'delete';
+  readonly connectionId: string;
+  readonly type: ScimResourceType;
+  readonly id: string;
+  readonly before?: StoredResource;
+  readonly after?: StoredResource;
+}
+
+/**
+ * Runs inside the write's transaction, after the change and only when something changed, so whatever
+ * it records (an outbox row) commits or rolls back with the resource. Throwing aborts the write.
+ */
+export type ScimWriteHook = (tx: Transaction<Database>, change: ScimWriteChange) => Promise<void>;
+
 export interface ScimRepositoryOptions {
   readonly now?: () => Date;
 }
@@ -99,6 +115,7 @@ export class ScimRepository {
     type: ScimResourceType,
     data: ScimResource,
     members: readonly GroupMember[] = [],
+    hook?: ScimWriteHook,
   ): Promise<StoredResource> {
     const id = randomUUID();
     const now = this.#now().toISOString();
@@ -122,7 +139,9 @@ export class ScimRepository {
           throw uniquenessError(error, type) ?? error;
         });
       if (type === 'Group' && members.length > 0) await this.#addMembers(tx, connectionId, id, members, now);
-      return toStored(row);
+      const stored = toStored(row);
+      if (hook) await hook(tx, { operation: 'create', connectionId, type, id, after: stored });
+      return stored;
     });
   }
 
@@ -141,6 +160,7 @@ export class ScimRepository {
       readonly members?: readonly MemberChange[];
     },
     expectedVersion?: number,
+    hook?: ScimWriteHook,
   ): Promise<{ readonly resource: StoredResource; readonly changed: boolean }> {
     for (let attempt = 0; ; attempt++) {
       try {
@@ -183,7 +203,9 @@ export class ScimRepository {
             .catch((error: unknown) => {
               throw uniquenessError(error, type) ?? error;
             });
-          return { resource: toStored(updated), changed: true };
+          const after = toStored(updated);
+          if (hook) await hook(tx, { operation: 'update', connectionId, type, id, before: current, after });
+          return { resource: after, changed: true };
         });
       } catch (error) {
         // Deadlocks and serialisation failures are transient: run the whole change again.
@@ -199,11 +221,12 @@ export class ScimRepository {
     type: ScimResourceType,
     id: string,
     expectedVersion?: number,
+    hook?: ScimWriteHook,
   ): Promise<boolean> {
     return this.#db.transaction().execute(async (tx) => {
       const current = await tx
         .selectFrom('scim_resources')
-        .select(['version'])
+        .selectAll()
         .where('connection_id', '=', connectionId)
         .where('resource_type', '=', type)
         .where('id', '=', id)
@@ -219,6 +242,8 @@ export class ScimRepository {
         .where((eb) => eb.or([eb('group_id', '=', id), eb('member_id', '=', id)]))
         .execute();
       const result = await tx.deleteFrom('scim_resources').where('id', '=', id).executeTakeFirst();
+      if (hook && result.numDeletedRows > 0n)
+        await hook(tx, { operation: 'delete', connectionId, type, id, before: toStored(current) });
       return result.numDeletedRows > 0n;
     });
   }

@@ -18,6 +18,7 @@ import type {
   MemberView,
   ScimRepository,
   ScimResourceType,
+  ScimWriteHook,
   StoredResource,
 } from '../../store/scim-repository.ts';
 
@@ -59,6 +60,22 @@ export interface EndpointContext {
   /** `${publicUrl}/scim/v2/${connection}` */
   readonly baseUrl: string;
   readonly maxResults: number;
+  /** Present for connections whose writes are applied to an app downstream (Personio). */
+  readonly gateway?: ScimWriteGateway | undefined;
+}
+
+/**
+ * The downstream side of a connection's SCIM writes, bound to one request's token. The SCIM view stays
+ * in the repository; the gateway records each write in its outbox in the write's own transaction and
+ * waits for the app's answer.
+ */
+export interface ScimWriteGateway {
+  /** For a create: the existing resource this create is (claimed and answered 201), or undefined. */
+  correlate(type: ScimResourceType, data: ScimResource): Promise<StoredResource | undefined>;
+  /** Runs inside the write's transaction. */
+  readonly hook: ScimWriteHook;
+  /** Waits, within the connection's budget, for the writes recorded so far; a ScimError when the app refused one in time. */
+  settle(): Promise<void>;
 }
 
 export const DEFAULT_PAGE_SIZE = 100;
@@ -191,7 +208,13 @@ export async function createResource(
   // A user created without `active` is active: every IdP sends `active: true` on create, and an
   // account nobody disabled should not read as disabled (docs/scim.md).
   if (type === 'User' && !('active' in data)) data['active'] = true;
-  const stored = await ctx.repository.create(ctx.connectionId, type, data, members ?? []);
+  const correlated = ctx.gateway ? await ctx.gateway.correlate(type, data) : undefined;
+  if (correlated) {
+    await ctx.gateway?.settle();
+    return single(ctx, type, correlated, projection, 201);
+  }
+  const stored = await ctx.repository.create(ctx.connectionId, type, data, members ?? [], ctx.gateway?.hook);
+  await ctx.gateway?.settle();
   return single(ctx, type, stored, projection, 201);
 }
 
@@ -251,7 +274,9 @@ export async function replaceResource(
       };
     },
     expectedVersion(ifMatch, current.version),
+    ctx.gateway?.hook,
   );
+  await ctx.gateway?.settle();
   return single(ctx, type, resource, projection, 200);
 }
 
@@ -284,7 +309,9 @@ export async function patchResource(
       return { data: rest, members: split.memberOperations };
     },
     expectedVersion(options.ifMatch, current.version),
+    ctx.gateway?.hook,
   );
+  await ctx.gateway?.settle();
   // Group PATCH answers 204 unless the client asked for attributes (RFC 7644 §3.5.2: then 200):
   // re-serialising a 10,000-member list per membership change is what makes IdPs time out.
   if (!options.wantsBody) return { status: 204, version: etagOf(resource.version) };
@@ -304,8 +331,10 @@ export async function deleteResource(
     type,
     id,
     expectedVersion(ifMatch, current.version),
+    ctx.gateway?.hook,
   );
   if (!deleted) throw notFoundResource(type, id);
+  await ctx.gateway?.settle();
   return { status: 204 };
 }
 

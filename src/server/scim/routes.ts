@@ -26,6 +26,7 @@ import {
   type EndpointContext,
   type ListParams,
   type ScimOutcome,
+  type ScimWriteGateway,
 } from './endpoints.ts';
 import { TokenBucketLimiter } from './rate-limiter.ts';
 
@@ -55,6 +56,8 @@ export interface ScimRoutesOptions {
   readonly rateLimitRps: number;
   /** Injected clock, for the rate limiter. */
   readonly now?: () => number;
+  /** The write gateway of a connection whose writes go downstream (Personio), for one token; undefined otherwise. */
+  readonly gatewayFor?: (connectionId: string, tokenId: string) => Promise<ScimWriteGateway | undefined>;
 }
 
 const SCIM_CONTENT_TYPE = 'application/scim+json; charset=utf-8';
@@ -113,11 +116,16 @@ export const scimRoutes: FastifyPluginAsync<ScimRoutesOptions> = async (app, opt
         );
       }
     }
+    const gateway =
+      options.gatewayFor && request.method !== 'GET'
+        ? await options.gatewayFor(connectionId, auth.tokenId)
+        : undefined;
     request.scimContext = {
       repository,
       connectionId,
       baseUrl: `${options.publicUrl}/scim/v2/${encodeURIComponent(connectionId)}`,
       maxResults: options.limits.maxResults,
+      ...(gateway ? { gateway } : {}),
     };
   });
 
