@@ -1,6 +1,6 @@
 // Connections: create, read, list and remove configured app instances; their secrets are sealed
 // before they reach the database and opened only on explicit request.
-import type { Kysely, Selectable } from 'kysely';
+import type { Kysely, Selectable, Transaction } from 'kysely';
 import { systemClock, toTimestamp, type Clock } from '../core/clock.ts';
 import { CONNECTION_APPS, isConnectionApp, isConnectionId, type Connection } from '../core/connection.ts';
 import { ConflictError, InvalidInputError, NotFoundError } from '../core/errors.ts';
@@ -39,8 +39,20 @@ export interface ConnectionRepository {
    * @throws ConflictError `connection_not_empty`
    */
   delete(id: string, options?: { readonly force?: boolean }): Promise<RemovedConnection>;
+  /**
+   * Replaces the settings, and the secrets when given (sealed like `create`'s). Pass a transaction
+   * to commit the change with its audit entry.
+   * @throws NotFoundError `connection_not_found`
+   */
+  update(id: string, input: ConnectionUpdate, tx?: Transaction<Database>): Promise<Connection>;
   /** The opened secrets, or null when the connection has none. @throws NotFoundError, SecretUnsealableError */
   readSecrets(id: string): Promise<Readonly<Record<string, unknown>> | null>;
+}
+
+export interface ConnectionUpdate {
+  readonly settings: Readonly<Record<string, unknown>>;
+  /** Unset keeps the stored secrets. */
+  readonly secrets?: Readonly<Record<string, unknown>>;
 }
 
 export interface ConnectionRepositoryDependencies {
@@ -144,6 +156,35 @@ export function createConnectionRepository(deps: ConnectionRepositoryDependencie
         await trx.deleteFrom('connections').where('id', '=', id).execute();
         return { id, resourceCount };
       });
+    },
+
+    async update(id, input, tx) {
+      const run = async (trx: Transaction<Database>): Promise<Connection> => {
+        const result = await trx
+          .updateTable('connections')
+          .set({
+            settings: JSON.stringify(input.settings),
+            ...(input.secrets === undefined
+              ? {}
+              : {
+                  secrets: secretBox.seal(
+                    JSON.stringify(input.secrets),
+                    secretAad('connections', 'secrets', id),
+                  ),
+                }),
+            updated_at: toTimestamp(clock.now()),
+          })
+          .where('id', '=', id)
+          .executeTakeFirst();
+        if (Number(result.numUpdatedRows) === 0) throw notFound(id);
+        const row = await trx
+          .selectFrom('connections')
+          .selectAll()
+          .where('id', '=', id)
+          .executeTakeFirstOrThrow();
+        return toConnection(row);
+      };
+      return tx === undefined ? db.transaction().execute(run) : run(tx);
     },
 
     async readSecrets(id) {

@@ -23,6 +23,7 @@ export { createConnectionRepository } from './connection-repository.ts';
 export type {
   ConnectionRepository,
   ConnectionRepositoryDependencies,
+  ConnectionUpdate,
   NewConnection,
   RemovedConnection,
 } from './connection-repository.ts';

@@ -258,6 +258,24 @@ for (const dialect of DIALECTS) {
         assert.equal(await connections.readSecrets('plain'), null);
       });
 
+      void it('replaces settings, keeps secrets unless new ones are given, and reports a missing connection', async () => {
+        await connections.create({
+          id: 'settable',
+          app: 'personio',
+          settings: { a: 1 },
+          secrets: { s: 'one' },
+        });
+        clock.advance(1000);
+        const updated = await connections.update('settable', { settings: { b: 2 } });
+        assert.deepEqual(updated.settings, { b: 2 });
+        assert.notEqual(updated.updatedAt, updated.createdAt);
+        assert.deepEqual(await connections.readSecrets('settable'), { s: 'one' });
+        await connections.update('settable', { settings: { b: 3 }, secrets: { s: 'two' } });
+        assert.deepEqual(await connections.readSecrets('settable'), { s: 'two' });
+        assert.deepEqual((await connections.get('settable'))?.settings, { b: 3 });
+        await assert.rejects(connections.update('ghost', { settings: {} }), { code: 'connection_not_found' });
+      });
+
       void it('refuses to open secrets copied onto another connection', async () => {
         await connections.create({
           id: 'victim',
