@@ -265,11 +265,16 @@ export class ScimRepository {
       .where('r.resource_type', '=', type)
       .where(where as never);
 
-    const countRow = await base
-      .select((eb) => eb.fn.countAll<number | string | bigint>().as('n'))
-      .executeTakeFirstOrThrow();
-    const totalResults = Number(countRow.n);
-    if (query.count <= 0) return { totalResults, resources: [] };
+    // totalResults costs a query only when the page cannot tell it: a lookup or a last page knows
+    // its total from its own rows, and an unfiltered total is the count the triggers keep (0006).
+    const countMatches = async (): Promise<number> => {
+      if (!query.filter) return this.#countAll(connectionId, type);
+      const row = await base
+        .select((eb) => eb.fn.countAll<number | string | bigint>().as('n'))
+        .executeTakeFirstOrThrow();
+      return Number(row.n);
+    };
+    if (query.count <= 0) return { totalResults: await countMatches(), resources: [] };
 
     const direction = descending ? sql`desc` : sql`asc`;
     // Nulls sort last in both directions, as in SQLite's and PostgreSQL's ascending default for PostgreSQL... made explicit.
@@ -280,10 +285,10 @@ export class ScimRepository {
       if (sortKey && nullsLast)
         q = q.orderBy(nullsLast as never).orderBy(sql`${sortKey} ${direction}` as never);
       q = q.orderBy('r.seq', descending && sortKey ? 'desc' : 'asc');
-      const rows = await q
-        .limit(query.count)
-        .offset(Math.max(0, query.startIndex - 1))
-        .execute();
+      const offset = Math.max(0, query.startIndex - 1);
+      const rows = await q.limit(query.count).offset(offset).execute();
+      const pageTellsTotal = rows.length < query.count && (rows.length > 0 || offset === 0);
+      const totalResults = pageTellsTotal ? offset + rows.length : await countMatches();
       return { totalResults, resources: rows.map(toStored) };
     }
 
@@ -315,6 +320,7 @@ export class ScimRepository {
     })[];
     const page = rows.slice(0, query.count);
     const last = page.at(-1);
+    const totalResults = !position && rows.length <= query.count ? rows.length : await countMatches();
     const result: ListResult = { totalResults, resources: page.map((r) => toStored(r)) };
     if (rows.length > query.count && last)
       return {
@@ -322,6 +328,14 @@ export class ScimRepository {
         nextCursor: encodeCursor({ key: normaliseKey(last.sort_key), seq: Number(last.seq) }, fingerprint),
       };
     return result;
+  }
+
+  /** How many resources of a type a connection holds, from the count the triggers keep (0006). */
+  async #countAll(connectionId: string, type: ScimResourceType): Promise<number> {
+    const { rows } = await sql<{ n: number | string | bigint }>`
+      select n from scim_resource_counts where connection_id = ${connectionId} and resource_type = ${type}
+    `.execute(this.#db);
+    return Number(rows[0]?.n ?? 0);
   }
 
   /** Members of one group, with display names, in insertion order. */
