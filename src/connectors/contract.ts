@@ -443,6 +443,25 @@ export interface UpdateAccountResult {
   readonly warnings: readonly string[];
 }
 
+/** One write of a batch; see `AccountTarget.writeAccounts`. */
+export type AccountWrite =
+  | { readonly kind: 'create'; readonly desired: DesiredAccount }
+  | { readonly kind: 'update'; readonly accountId: string; readonly changes: AccountChanges }
+  | { readonly kind: 'disable'; readonly accountId: string }
+  | { readonly kind: 'enable'; readonly accountId: string };
+
+/** The result of one write of a batch, in the order the writes were given. */
+export type AccountWriteResult =
+  | {
+      readonly ok: true;
+      /** The account after the write, when known; always present for a create. */
+      readonly account?: Account;
+      /** For creates. */
+      readonly outcome?: CreateOutcome;
+      readonly warnings: readonly string[];
+    }
+  | { readonly ok: false; readonly error: ConnectorError };
+
 /**
  * A target app's accounts. Methods exist exactly when the matching capability is declared. Creates are
  * settled by read-back when their outcome is unknown, never by posting twice; disabling what is already
@@ -455,6 +474,16 @@ export interface AccountTarget {
   disableAccount?(id: string): Promise<void>;
   enableAccount?(id: string): Promise<void>;
   deleteAccount?(id: string): Promise<void>;
+  /**
+   * Optional, for apps whose API takes writes in bulk (Entra ID's bulkUpload): applies several creates,
+   * updates, disables and enables in one go, each with the semantics of its single method (which the
+   * connector also has). Returns one result per write, in order; one write failing never fails the
+   * others. Throws a ConnectorError only when none of the writes could be attempted. The engine uses it
+   * when present and sends at most `maxWritesPerBatch` writes per call.
+   */
+  writeAccounts?(writes: readonly AccountWrite[]): Promise<readonly AccountWriteResult[]>;
+  /** Most writes the engine passes to one `writeAccounts` call; default 500. */
+  readonly maxWritesPerBatch?: number;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -23,6 +23,8 @@ export type {
   AccountAttributeValue,
   AccountChanges,
   AccountTarget,
+  AccountWrite,
+  AccountWriteResult,
   AuthKind,
   Capability,
   Clock,

@@ -8,7 +8,10 @@ import type {
   Account,
   AccountAttributeValue,
   AccountTarget,
+  AccountWrite,
+  AccountWriteResult,
   ConnectorHandle,
+  DesiredAccount,
   PeopleSource,
   SourcePerson,
 } from '../../connectors/contract.ts';
@@ -576,6 +579,80 @@ async function withRetries<T>(
   }
 }
 
+/** Writes a target may take in one `writeAccounts` call when it declares no limit. */
+const DEFAULT_WRITES_PER_BATCH = 500;
+
+function sleepOf(deps: SyncEngineDependencies): (ms: number) => Promise<void> {
+  return deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+}
+
+/** The desired account a create operation sends; `email` is what an unknown outcome is read back by. */
+function desiredOf(operation: PlanOperation, built: BuiltPlan): DesiredAccount {
+  const attributes = attributesOf(operation);
+  const personKey = operation.personId;
+  const email =
+    (personKey !== null ? built.emailOfKey.get(personKey) : undefined) ??
+    String(attributes['userName'] ?? '');
+  const active = isActiveAfter(operation);
+  return { email, attributes: { ...attributes, ...(active !== undefined ? { active } : {}) } };
+}
+
+/** The batch write an operation is, or null when it goes through the single methods (deletes). */
+function writeOf(operation: PlanOperation, built: BuiltPlan): AccountWrite | null {
+  if (operation.kind === 'create') return { kind: 'create', desired: desiredOf(operation, built) };
+  const accountId = operation.accountId;
+  if (accountId === null) return null;
+  if (operation.kind === 'update')
+    return { kind: 'update', accountId, changes: { attributes: attributesOf(operation) } };
+  if (operation.kind === 'disable' || operation.kind === 'enable') return { kind: operation.kind, accountId };
+  return null;
+}
+
+/**
+ * Runs `writeAccounts` for every write, retrying the writes that failed with a retryable kind (the whole
+ * call when it threw one) up to `maxAttempts`, waiting as the slowest of them asked.
+ */
+async function writeWithRetries(
+  deps: SyncEngineDependencies,
+  settings: SyncSettings,
+  target: AccountTarget,
+  writes: readonly AccountWrite[],
+): Promise<AccountWriteResult[]> {
+  const results: AccountWriteResult[] = [];
+  let pending = writes.map((_, index) => index);
+  for (let attempt = 1; pending.length > 0; attempt++) {
+    let waitMs = 0;
+    try {
+      const answered = await target.writeAccounts!(pending.map((i) => writes[i]!));
+      const retry: number[] = [];
+      pending.forEach((index, position) => {
+        const result = answered[position] ?? {
+          ok: false,
+          error: new ConnectorError('unavailable', 'the connector returned no result for this write'),
+        };
+        results[index] = result;
+        if (!result.ok && result.error.isRetryable && attempt < settings.maxAttempts) {
+          retry.push(index);
+          waitMs = Math.max(waitMs, result.error.retryAfterMs ?? 1000 * 2 ** (attempt - 1));
+        }
+      });
+      pending = retry;
+    } catch (error) {
+      if (!isConnectorError(error) || !error.isRetryable || attempt >= settings.maxAttempts) {
+        const failure = isConnectorError(error)
+          ? error
+          : new ConnectorError('unavailable', describeError(error), { cause: error, outcome: 'unknown' });
+        for (const index of pending) results[index] = { ok: false, error: failure };
+        if (!isConnectorError(error)) throw error;
+        return results;
+      }
+      waitMs = error.retryAfterMs ?? 1000 * 2 ** (attempt - 1);
+    }
+    if (pending.length > 0) await sleepOf(deps)(Math.min(settings.maxRetryWaitMs, waitMs));
+  }
+  return results;
+}
+
 async function applyPlan(
   deps: SyncEngineDependencies,
   sync: SyncRecord,
@@ -587,39 +664,117 @@ async function applyPlan(
   const results: AppliedOperation[] = [];
   const operations = built.plan.operations;
   let done = 0;
-  for (const operation of operations) {
-    deps.onProgress?.({ phase: 'apply', done, total: operations.length });
+
+  const sourceIdOf = (operation: PlanOperation): string | null => {
     const personKey = operation.personId;
-    const sourceId = personKey === null ? null : (built.sourceIdOfKey.get(personKey) ?? personKey);
+    return personKey === null ? null : (built.sourceIdOfKey.get(personKey) ?? personKey);
+  };
+
+  /** Journaled before it is applied, so a crash leaves a trace the next run reconciles. */
+  const journalStart = async (operation: PlanOperation): Promise<void> => {
     await deps.syncs.recordOperation(sync.id, runId, {
       idempotencyKey: operation.idempotencyKey,
       kind: operation.kind,
-      personId: sourceId,
+      personId: sourceIdOf(operation),
       accountId: operation.accountId,
       payload: { reason: operation.reason, changes: operation.changes },
     });
+  };
+
+  /** Marks it applied, with the link and the audit entry, in one transaction. */
+  const journalApplied = async (operation: PlanOperation, accountId: string | null): Promise<void> => {
+    const sourceId = sourceIdOf(operation);
+    await deps.syncs.transaction(async (tx) => {
+      await deps.syncs.markOperation(operation.idempotencyKey, 'applied', { accountId }, tx);
+      if (accountId !== null && sourceId !== null) {
+        if (operation.kind === 'delete') await deps.syncs.removeLink(sync.id, accountId, tx);
+        else {
+          const reason =
+            operation.kind === 'create' ? 'created' : (built.matchReasons.get(accountId)?.reason ?? 'linked');
+          const state =
+            operation.kind === 'disable'
+              ? 'disabled'
+              : operation.kind === 'enable'
+                ? 'active'
+                : isActiveAfter(operation) === false
+                  ? 'pending'
+                  : 'active';
+          await deps.syncs.saveLink(
+            sync.id,
+            { accountId, sourceId, reason, state, appliedDigest: operation.idempotencyKey },
+            tx,
+          );
+        }
+      }
+      await deps.audit.append(
+        {
+          actor: `sync:${sync.id}`,
+          action: `account.${operation.kind}`,
+          outcome: 'applied',
+          syncId: sync.id,
+          connectionId: sync.target,
+          personId: sourceId,
+          accountId,
+          content: {
+            runId,
+            reason: operation.reason,
+            cause: operation.cause,
+            changes: operation.changes,
+            idempotencyKey: operation.idempotencyKey,
+          },
+        },
+        tx,
+      );
+    });
+    results.push({ operation, outcome: 'applied', accountId });
+  };
+
+  const journalFailed = async (
+    operation: PlanOperation,
+    accountId: string | null,
+    error: unknown,
+  ): Promise<void> => {
+    const message = describeError(error);
+    await deps.syncs.markOperation(operation.idempotencyKey, 'failed', { error: message });
+    await deps.audit.append({
+      actor: `sync:${sync.id}`,
+      action: `account.${operation.kind}`,
+      outcome: 'failed',
+      syncId: sync.id,
+      connectionId: sync.target,
+      personId: sourceIdOf(operation),
+      accountId,
+      content: {
+        runId,
+        reason: operation.reason,
+        error: message,
+        kind: isConnectorError(error) ? error.kind : 'internal',
+      },
+    });
+    results.push({ operation, outcome: 'failed', accountId, error: message });
+  };
+
+  /** A create whose account should start disabled but came back enabled is disabled next. */
+  const disableIfWanted = async (operation: PlanOperation, account: Account | undefined): Promise<void> => {
+    if (operation.kind !== 'create' || isActiveAfter(operation) !== false) return;
+    if (account === undefined || account.isActive === false || !target.disableAccount) return;
+    const id = account.id;
+    await withRetries(deps, settings, () => target.disableAccount!(id));
+  };
+
+  const applyOne = async (operation: PlanOperation): Promise<void> => {
+    deps.onProgress?.({ phase: 'apply', done, total: operations.length });
+    await journalStart(operation);
     let accountId = operation.accountId;
     try {
       switch (operation.kind) {
         case 'create': {
           if (!target.createAccount)
             throw new ConnectorError('unsupported', 'the target cannot create accounts');
-          const attributes = attributesOf(operation);
-          const email =
-            (personKey !== null ? built.emailOfKey.get(personKey) : undefined) ??
-            String(attributes['userName'] ?? '');
-          const active = isActiveAfter(operation);
-          const created = await withRetries(deps, settings, () =>
-            target.createAccount!({
-              email,
-              attributes: { ...attributes, ...(active !== undefined ? { active } : {}) },
-            }),
-          );
+          const desired = desiredOf(operation, built);
+          const created = await withRetries(deps, settings, () => target.createAccount!(desired));
           accountId = created.account.id;
-          if (active === false && created.account.isActive !== false && target.disableAccount) {
-            const id = created.account.id;
-            await withRetries(deps, settings, () => target.disableAccount!(id));
-          }
+          await disableIfWanted(operation, created.account);
           break;
         }
         case 'update': {
@@ -653,78 +808,61 @@ async function applyPlan(
           break;
         }
       }
-      const finalAccountId = accountId;
-      await deps.syncs.transaction(async (tx) => {
-        await deps.syncs.markOperation(
-          operation.idempotencyKey,
-          'applied',
-          { accountId: finalAccountId },
-          tx,
-        );
-        if (finalAccountId !== null && sourceId !== null) {
-          if (operation.kind === 'delete') await deps.syncs.removeLink(sync.id, finalAccountId, tx);
-          else {
-            const reason =
-              operation.kind === 'create'
-                ? 'created'
-                : (built.matchReasons.get(finalAccountId)?.reason ?? 'linked');
-            const state =
-              operation.kind === 'disable'
-                ? 'disabled'
-                : operation.kind === 'enable'
-                  ? 'active'
-                  : isActiveAfter(operation) === false
-                    ? 'pending'
-                    : 'active';
-            await deps.syncs.saveLink(
-              sync.id,
-              { accountId: finalAccountId, sourceId, reason, state, appliedDigest: operation.idempotencyKey },
-              tx,
-            );
-          }
-        }
-        await deps.audit.append(
-          {
-            actor: `sync:${sync.id}`,
-            action: `account.${operation.kind}`,
-            outcome: 'applied',
-            syncId: sync.id,
-            connectionId: sync.target,
-            personId: sourceId,
-            accountId: finalAccountId,
-            content: {
-              runId,
-              reason: operation.reason,
-              cause: operation.cause,
-              changes: operation.changes,
-              idempotencyKey: operation.idempotencyKey,
-            },
-          },
-          tx,
-        );
-      });
-      results.push({ operation, outcome: 'applied', accountId });
     } catch (error) {
-      const message = describeError(error);
-      await deps.syncs.markOperation(operation.idempotencyKey, 'failed', { error: message });
-      await deps.audit.append({
-        actor: `sync:${sync.id}`,
-        action: `account.${operation.kind}`,
-        outcome: 'failed',
-        syncId: sync.id,
-        connectionId: sync.target,
-        personId: sourceId,
-        accountId,
-        content: {
-          runId,
-          reason: operation.reason,
-          error: message,
-          kind: isConnectorError(error) ? error.kind : 'internal',
-        },
-      });
-      results.push({ operation, outcome: 'failed', accountId, error: message });
+      await journalFailed(operation, accountId, error);
+      done += 1;
+      return;
     }
+    await journalApplied(operation, accountId);
     done += 1;
+  };
+
+  /** Every operation of the batch is journaled first, then written in one call, then journaled per result. */
+  const applyBatch = async (batch: readonly { operation: PlanOperation; write: AccountWrite }[]) => {
+    deps.onProgress?.({ phase: 'apply', done, total: operations.length });
+    for (const { operation } of batch) await journalStart(operation);
+    const written = await writeWithRetries(
+      deps,
+      settings,
+      target,
+      batch.map((b) => b.write),
+    );
+    for (const [index, { operation }] of batch.entries()) {
+      const result = written[index];
+      const account = result?.ok ? result.account : undefined;
+      const accountId = account?.id ?? operation.accountId;
+      try {
+        if (result === undefined) throw new ConnectorError('unavailable', 'no result for this write');
+        if (!result.ok) throw result.error;
+        if (operation.kind === 'create' && account === undefined)
+          throw new ConnectorError('unavailable', 'the target returned no account for a create');
+        await disableIfWanted(operation, account);
+      } catch (error) {
+        await journalFailed(operation, accountId, error);
+        continue;
+      }
+      await journalApplied(operation, accountId);
+    }
+    done += batch.length;
+  };
+
+  if (target.writeAccounts) {
+    // In plan order: consecutive writes go out together; anything else (a delete) flushes them first.
+    const limit = Math.max(1, target.maxWritesPerBatch ?? DEFAULT_WRITES_PER_BATCH);
+    let batch: { operation: PlanOperation; write: AccountWrite }[] = [];
+    for (const operation of operations) {
+      const write = writeOf(operation, built);
+      if (write !== null) {
+        batch.push({ operation, write });
+        if (batch.length < limit) continue;
+      }
+      if (batch.length > 0) await applyBatch(batch);
+      batch = [];
+      if (write === null) await applyOne(operation);
+    }
+    if (batch.length > 0) await applyBatch(batch);
+  } else {
+    for (const operation of operations) await applyOne(operation);
   }
   deps.onProgress?.({ phase: 'apply', done, total: operations.length });
 
