@@ -119,10 +119,12 @@ export interface ConnectorContext {
   readonly logger: ConnectorLogger;
   readonly http: HttpClientFactory;
   /**
-   * Host objects a connector needs besides HTTP, by name; absent for most connectors. Today only the
-   * `directory` connector uses one (`directory`: Roster's own SCIM repository, see
-   * docs/connectors/directory.md). A connector reads only the names its docs list, checks their shape
-   * when opened and fails with `invalid_request` when one is missing; every other connector ignores it.
+   * Host objects a connector needs besides HTTP, by name; absent for most connectors. `directory`:
+   * Roster's own SCIM repository, for the `directory` connector (docs/connectors/directory.md). `state`:
+   * this connection's durable key/value records (get, put, delete, list by key prefix; JSON values),
+   * for connectors that must remember what they sent because the app cannot be read back (`entra`).
+   * A connector reads only the names its docs list, checks their shape when opened and fails with
+   * `invalid_request` when one is missing; every other connector ignores it.
    */
   readonly services?: ConnectorServices;
 }

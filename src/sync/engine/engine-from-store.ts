@@ -3,6 +3,7 @@
 import type { Clock } from '../../core/clock.ts';
 import { systemClock } from '../../core/clock.ts';
 import type { ConnectorLogger } from '../../connectors/contract.ts';
+import { createConnectorStateRepository } from '../../store/connector-state-repository.ts';
 import { ScimRepository } from '../../store/scim-repository.ts';
 import type { Store } from '../../store/store.ts';
 import { createSyncRepository, type SyncRepository } from '../../store/sync-repository.ts';
@@ -31,6 +32,7 @@ export function engineFromStore(
     openConnection: createConnectionOpener({
       connections: store.connections,
       directory,
+      state: createConnectorStateRepository({ db, clock }),
       clock,
       logger: options.logger ?? silentConnectorLogger,
     }),
