@@ -8,6 +8,7 @@ import { demoCommand } from './commands/demo.ts';
 import { emulateCommand } from './commands/emulate.ts';
 import { serveCommand } from './commands/serve.ts';
 import { syncCommand } from './commands/sync.ts';
+import { taskCommand } from './commands/task.ts';
 import { tokenCommand } from './commands/token.ts';
 import { CommandExit } from './command-exit.ts';
 import type { CliContext } from './context.ts';
@@ -36,6 +37,7 @@ export function createProgram(context: CliContext): Command {
   program.addCommand(emulateCommand(context));
   program.addCommand(auditCommand(context));
   program.addCommand(syncCommand(context));
+  program.addCommand(taskCommand(context));
   program.addCommand(
     demoCommand(context, async () => {
       await serveCommand(context).exitOverride().parseAsync([], { from: 'user' });

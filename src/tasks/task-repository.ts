@@ -24,13 +24,13 @@ import {
 import { readTaskSettings, type TaskSettings } from './task-settings.ts';
 
 export interface TaskListFilter {
-  readonly connectionId?: string;
-  readonly state?: TaskState;
-  readonly accountId?: string;
+  readonly connectionId?: string | undefined;
+  readonly state?: TaskState | undefined;
+  readonly accountId?: string | undefined;
   /** 1 to MAX_TASK_LIST_LIMIT; default DEFAULT_TASK_LIST_LIMIT. */
-  readonly limit?: number;
+  readonly limit?: number | undefined;
   /** `nextCursor` of the previous page. */
-  readonly cursor?: string;
+  readonly cursor?: string | undefined;
 }
 
 export interface TaskPage {
@@ -199,7 +199,10 @@ export class TaskRepository {
    * @throws TaskReadBackError `task_read_back_unavailable`, `task_read_back_disagrees`
    * @throws InvalidInputError `task_invalid` for an empty note or actor
    */
-  async complete(id: string, input: { actor: string; note: string; readBack?: ReadBack }): Promise<Task> {
+  async complete(
+    id: string,
+    input: { actor: string; note: string; readBack?: ReadBack | undefined },
+  ): Promise<Task> {
     checkLine(input.actor, 'actor', MAX_TITLE_LENGTH);
     const note = checkText(input.note, 'note');
     const task = await this.#getOpen(id);

@@ -31,17 +31,17 @@ export interface NewTask {
   readonly kind: TaskKind;
   readonly title: string;
   readonly checklist: readonly string[];
-  readonly accountId?: string | null;
-  readonly personId?: string | null;
+  readonly accountId?: string | null | undefined;
+  readonly personId?: string | null | undefined;
   /** Identifies the work within the connection: opening the same key while a task is open returns that task. */
   readonly dedupeKey: string;
   /** Unset or null: the connection's `provisioning.defaultAssignee`, if any. */
-  readonly assignee?: string | null;
+  readonly assignee?: string | null | undefined;
   /** ISO-8601 instant; unset: now plus the connection's `provisioning.taskSlaHours` (default 24). */
-  readonly dueAt?: string;
-  readonly details?: TaskDetails;
+  readonly dueAt?: string | undefined;
+  readonly details?: TaskDetails | undefined;
   /** When set, the task closes only once a read-back shows this. */
-  readonly expectation?: TaskExpectation | null;
+  readonly expectation?: TaskExpectation | null | undefined;
   /** Who asked, for the audit log: `token:<id>`, `admin-token:<id>`, `cli`, `roster`. */
   readonly actor: string;
 }

@@ -2,7 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
 import { parse as parseYaml } from 'yaml';
-import { InvalidInputError } from '../../core/errors.ts';
+import { InvalidInputError, NotFoundError } from '../../core/errors.ts';
 import { CONNECTION_APPS, type Connection } from '../../core/connection.ts';
 import type { Config } from '../../config/config.ts';
 import { scimBaseUrl, withStore, type CliContext } from '../context.ts';
@@ -35,7 +35,10 @@ async function readObjectFile(path: string, option: string): Promise<Record<stri
   return value as Record<string, unknown>;
 }
 
-/** Checks settings and secrets with the connector's own schemas, so a typo fails before anything is stored. */
+/**
+ * Checks settings and secrets with the connector's own schemas, so a typo fails before anything is
+ * stored. Secrets left undefined are not checked (`connection set` without `--secrets-file` keeps them).
+ */
 async function validateAgainstConnector(app: string, settings: unknown, secrets: unknown): Promise<void> {
   const { findConnector } = await import('../../connectors/registry.ts');
   const connector = findConnector(app);
@@ -49,7 +52,7 @@ async function validateAgainstConnector(app: string, settings: unknown, secrets:
         problems.push(`${what} ${issue.path.join('.') || '(root)'}: ${issue.message}`);
   };
   check('settings', connector.manifest.settingsSchema, settings);
-  check('secrets', connector.manifest.secretsSchema, secrets);
+  if (secrets !== undefined) check('secrets', connector.manifest.secretsSchema, secrets);
   if (problems.length > 0)
     throw new InvalidInputError(
       'connection_settings_invalid',
@@ -116,6 +119,65 @@ export function connectionCommand(context: CliContext): Command {
     );
 
   command
+    .command('set')
+    .description("replace a connection's settings (and secrets, with --secrets-file); checked like `add`")
+    .argument('<id>', 'connection id')
+    .requiredOption('--settings <file>', "the app's complete settings as a JSON or YAML file")
+    .option('--secrets-file <file>', "replace the app's secrets (stored encrypted); without it they are kept")
+    .option('--json', 'print the connection and the changed keys as one JSON document')
+    .action(async (id: string, options: { settings: string; secretsFile?: string; json?: boolean }) => {
+      const output = createOutput(context.streams, options.json === true);
+      const settings = await readObjectFile(options.settings, '--settings');
+      const secrets =
+        options.secretsFile === undefined
+          ? undefined
+          : await readObjectFile(options.secretsFile, '--secrets-file');
+      await withStore(context, async (store, config) => {
+        const before = await store.connections.get(id);
+        if (before === null) {
+          throw new NotFoundError(
+            'connection_not_found',
+            `no connection has id "${id}"; roster connection list shows them`,
+          );
+        }
+        await validateAgainstConnector(before.app, settings, secrets);
+        const changedSettings = changedKeys(before.settings, settings);
+        // Secrets are compared by nothing but their key names: values never leave the sealed column.
+        const secretKeys = secrets === undefined ? null : Object.keys(secrets).sort();
+        const connection = await store.database.db.transaction().execute(async (trx) => {
+          const updated = await store.connections.update(
+            id,
+            { settings, ...(secrets === undefined ? {} : { secrets }) },
+            trx,
+          );
+          await store.audit.append(
+            {
+              actor: 'cli',
+              action: 'connection.settings',
+              outcome: 'applied',
+              connectionId: id,
+              content: { changedSettings, replacedSecrets: secretKeys },
+            },
+            trx,
+          );
+          return updated;
+        });
+        output.result(
+          { ...describeConnection(config, connection), changedSettings, replacedSecrets: secretKeys },
+          () =>
+            [
+              changedSettings.length === 0
+                ? `Settings of ${id} unchanged.`
+                : `Updated settings of ${id}: ${changedSettings.join(', ')}`,
+              ...(secretKeys === null
+                ? []
+                : [`Replaced secrets of ${id}: ${secretKeys.join(', ') || '(none)'}`]),
+            ].join('\n'),
+        );
+      });
+    });
+
+  command
     .command('list')
     .description('list connections with their SCIM base URLs')
     .option('--json', 'print the connections as one JSON array')
@@ -164,4 +226,22 @@ export function connectionCommand(context: CliContext): Command {
     });
 
   return command;
+}
+
+/**
+ * The dotted paths whose values differ between two settings objects (added, removed or changed),
+ * sorted; objects are compared key by key, anything else (arrays included) as a whole.
+ */
+export function changedKeys(before: unknown, after: unknown, prefix = ''): string[] {
+  const isObject = (v: unknown): v is Record<string, unknown> =>
+    typeof v === 'object' && v !== null && !Array.isArray(v);
+  if (!isObject(before) || !isObject(after)) {
+    return JSON.stringify(before) === JSON.stringify(after) ? [] : [prefix || '(root)'];
+  }
+  const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
+  return keys.flatMap((key) => {
+    const path = prefix === '' ? key : `${prefix}.${key}`;
+    if (!(key in before) || !(key in after)) return [path];
+    return changedKeys(before[key], after[key], path);
+  });
 }
