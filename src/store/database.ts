@@ -144,6 +144,9 @@ async function migrateSqlite(db: Kysely<Database>, sqlite: SqliteDatabase.Databa
     const result = await new Migrator({
       db,
       provider: { getMigrations: async () => migrations },
+      // Migrations are numbered when work starts and may land out of order (0004 after 0005):
+      // a database that ran the later one still runs the earlier one instead of refusing.
+      allowUnorderedMigrations: true,
     }).migrateToLatest();
     throwOnMigrationError(result);
     sqlite.exec('COMMIT');
@@ -277,6 +280,7 @@ async function openPostgres(url: string, options: DatabaseOptions): Promise<Open
           db,
           provider: { getMigrations: async () => migrations },
           migrationTableSchema: currentSchema,
+          allowUnorderedMigrations: true,
         }).migrateToLatest();
         // Kysely's table introspection reads every schema of the database; one dropped meanwhile by
         // another client (3F000, invalid_schema_name) fails the whole look-up. It is transient: retry.
