@@ -1,7 +1,7 @@
 // `npm run bench [-- <name>...] [options]`: runs the named benchmarks (all when none is named) and
-// prints their figures; the SCIM benchmark also writes bench/results/latest.json.
+// prints their figures; each also writes its part of bench/results/latest.json.
 // Never part of `npm test`: it takes minutes and its figures depend on the machine.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -10,14 +10,21 @@ import type { Dialect } from '../src/store/database.ts';
 import { runScimBenchmark } from './scim-benchmark.ts';
 import { evaluateTargets, formatReport, scenarioNames, toJson, type RunSettings } from './scim-report.ts';
 import type { ScenarioName } from './scim-scenarios.ts';
+import { runSyncBenchmark } from './sync-benchmark.ts';
+import {
+  evaluateGoals,
+  formatReport as formatSyncReport,
+  toJsonValue as syncJsonValue,
+  type SyncRunSettings,
+} from './sync-report.ts';
 
-const BENCHMARKS = ['scim'] as const;
+const BENCHMARKS = ['scim', 'sync'] as const;
 type BenchmarkName = (typeof BENCHMARKS)[number];
 
 const RESULTS_DIR = join(import.meta.dirname, 'results');
 const DEFAULT_POSTGRES_URL = 'postgres://postgres@127.0.0.1:5432/test';
 
-const USAGE = `Usage: npm run bench [-- [scim] [options]]
+const USAGE = `Usage: npm run bench [-- [scim] [sync] [options]]
 
 Benchmarks: ${BENCHMARKS.join(', ')} (all when none is named)
 
@@ -33,6 +40,12 @@ Options:
   --postgres-url URL               PostgreSQL to use (default $BENCH_DATABASE_URL, $TEST_DATABASE_URL or
                                    ${DEFAULT_POSTGRES_URL}); a fresh schema is created and dropped
   --cpu-prof                       the server writes a V8 CPU profile to bench/results/profiles/
+
+Options of sync (the server runs on SQLite; --log-level applies too):
+  --employees N                    employees in the emulated Personio company (default 5000)
+  --latency-ms MS                  latency the emulator adds to every Personio call (default 50)
+  --changes N                      changes measured with polling, then with webhooks (default 20)
+  --batch-changes N                changes before the incremental-writes check (default 5)
   --help                           this text
 `;
 
@@ -51,6 +64,10 @@ function parseCommandLine(argv: string[]) {
       'log-level': { type: 'string', default: 'warn' },
       'postgres-url': { type: 'string' },
       'cpu-prof': { type: 'boolean', default: false },
+      employees: { type: 'string', default: '5000' },
+      'latency-ms': { type: 'string', default: '50' },
+      changes: { type: 'string', default: '20' },
+      'batch-changes': { type: 'string', default: '5' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -89,6 +106,10 @@ function parseCommandLine(argv: string[]) {
       process.env['TEST_DATABASE_URL'] ??
       DEFAULT_POSTGRES_URL,
     cpuProfile: values['cpu-prof'],
+    employees: positiveInteger(values.employees, '--employees'),
+    latencyMs: nonNegativeInteger(values['latency-ms'], '--latency-ms'),
+    changes: positiveInteger(values.changes, '--changes'),
+    batchChanges: positiveInteger(values['batch-changes'], '--batch-changes'),
   };
 }
 
@@ -98,6 +119,13 @@ function positiveInteger(text: string, name: string): number {
   const n = Number(text);
   if (!Number.isSafeInteger(n) || n < 1)
     throw new UsageError(`${name} takes a positive integer, not ${text}`);
+  return n;
+}
+
+function nonNegativeInteger(text: string, name: string): number {
+  const n = Number(text);
+  if (!Number.isSafeInteger(n) || n < 0)
+    throw new UsageError(`${name} takes a non-negative integer, not ${text}`);
   return n;
 }
 
@@ -187,13 +215,75 @@ async function main(): Promise<number> {
         process.stdout.write(`\n${formatReport(summary)}\n`);
         mkdirSync(RESULTS_DIR, { recursive: true });
         const file = join(RESULTS_DIR, 'latest.json');
-        writeFileSync(file, toJson(summary));
+        // The SCIM figures are the top level of the file; the sync section of an earlier run stays.
+        const sync = readResults(file)['sync'];
+        const scim = JSON.parse(toJson(summary)) as Record<string, unknown>;
+        writeFileSync(file, `${JSON.stringify(sync === undefined ? scim : { ...scim, sync }, null, 2)}\n`);
         process.stdout.write(`Summary written to ${file}\n`);
+        break;
+      }
+      case 'sync': {
+        const started = performance.now();
+        const busy = loadavg()[0] ?? 0;
+        if (busy > availableParallelism() * 0.5)
+          process.stderr.write(
+            `warning: load average is ${busy.toFixed(1)}; other work will skew the figures\n`,
+          );
+        const settings: SyncRunSettings = {
+          startedAt: new Date().toISOString(),
+          machine: {
+            cpus: availableParallelism(),
+            cpuModel: cpus()[0]?.model.trim() ?? 'unknown',
+            node: process.version,
+            loadAverageAtStart: busy,
+          },
+          changes: args.changes,
+          batchChanges: args.batchChanges,
+          logLevel: args.logLevel,
+        };
+        const result = await runSyncBenchmark({
+          employees: args.employees,
+          latencyMs: args.latencyMs,
+          changes: args.changes,
+          batchChanges: args.batchChanges,
+          logLevel: args.logLevel,
+          progress: (message) =>
+            process.stderr.write(
+              `[${((performance.now() - started) / 1000).toFixed(0).padStart(3)} s] ${message}\n`,
+            ),
+          onInterrupt: (cleanup) => {
+            cleanups.add(cleanup);
+            return () => cleanups.delete(cleanup);
+          },
+        });
+        const totalSeconds = (performance.now() - started) / 1000;
+        const summary = { settings, totalSeconds, goals: evaluateGoals(result, totalSeconds), ...result };
+        process.stdout.write(`\n${formatSyncReport(summary)}\n`);
+        mkdirSync(RESULTS_DIR, { recursive: true });
+        const file = join(RESULTS_DIR, 'latest.json');
+        writeFileSync(
+          file,
+          `${JSON.stringify({ ...readResults(file), sync: syncJsonValue(summary) }, null, 2)}\n`,
+        );
+        process.stdout.write(`Summary written to ${file} (section sync)\n`);
         break;
       }
     }
   }
   return 0;
+}
+
+/** The results file as an object; empty when it is missing or unreadable. */
+function readResults(file: string): Record<string, unknown> {
+  if (!existsSync(file)) return {};
+  try {
+    const parsed: unknown = JSON.parse(readFileSync(file, 'utf8'));
+    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)
+      ? (parsed as Record<string, unknown>)
+      : {};
+  } catch {
+    return {};
+  }
 }
 
 process.exitCode = await main();
