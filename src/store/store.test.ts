@@ -379,7 +379,10 @@ for (const dialect of DIALECTS) {
 
       void it('verifies a token on its own connection only', async () => {
         const issued = await tokens.create({ kind: 'scim', connectionId: 'tok-a' });
-        assert.deepEqual(await tokens.verify(issued.token, 'tok-a'), { tokenId: issued.record.id });
+        assert.deepEqual(await tokens.verify(issued.token, 'tok-a'), {
+          tokenId: issued.record.id,
+          expiresAt: null,
+        });
         assert.equal(await tokens.verify(issued.token, 'tok-b'), null);
         assert.equal(await tokens.verify(issued.token, 'missing'), null);
       });
@@ -455,7 +458,10 @@ for (const dialect of DIALECTS) {
         const admin = await tokens.create({ kind: 'admin', name: 'ops' });
         assert.equal(admin.record.connectionId, null);
         assert.equal(await tokens.verify(admin.token, 'tok-a'), null);
-        assert.deepEqual(await tokens.verifyAdmin(admin.token), { tokenId: admin.record.id });
+        assert.deepEqual(await tokens.verifyAdmin(admin.token), {
+          tokenId: admin.record.id,
+          expiresAt: null,
+        });
         const scim = await tokens.create({ kind: 'scim', connectionId: 'tok-a' });
         assert.equal(await tokens.verifyAdmin(scim.token), null);
       });

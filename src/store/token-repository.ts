@@ -26,6 +26,8 @@ export interface IssuedToken {
 
 export interface VerifiedToken {
   readonly tokenId: string;
+  /** ISO-8601 UTC, or null for a token that never expires. */
+  readonly expiresAt: string | null;
 }
 
 export interface TokenRepository {
@@ -98,7 +100,7 @@ export function createTokenRepository(deps: TokenRepositoryDependencies): TokenR
         .where((eb) => eb.or([eb('last_used_at', 'is', null), eb('last_used_at', '<', staleBefore)]))
         .execute();
     }
-    return { tokenId: row.id };
+    return { tokenId: row.id, expiresAt: row.expires_at };
   }
 
   return {
