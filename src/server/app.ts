@@ -1,5 +1,6 @@
 // The HTTP application: Fastify with request ids, safe request logs, the hardened JSON parser,
-// /healthz, /metrics, and the SCIM endpoints of every connection under /scim/v2/:connection.
+// /healthz, /metrics, the SCIM endpoints of every connection under /scim/v2/:connection, and the
+// admin API under /api/v1.
 import { randomUUID } from 'node:crypto';
 import Fastify, {
   LogController,
@@ -12,6 +13,7 @@ import Fastify, {
 import { sql, type Kysely } from 'kysely';
 import { ScimError } from '../scim/errors.ts';
 import type { Database } from '../store/database-types.ts';
+import { adminRoutes, type AdminRoutesOptions } from './admin/routes.ts';
 import type { Authenticate } from './auth.ts';
 import { registerJsonBodyParser } from './json-body.ts';
 import { registerHttpMetrics } from './metrics.ts';
@@ -37,6 +39,8 @@ export interface AppDependencies {
   readonly webhooks?: WebhookRoutesOptions;
   /** Write gateways of connections whose SCIM writes go downstream (Personio); see ScimRoutesOptions. */
   readonly scimGatewayFor?: ScimRoutesOptions['gatewayFor'];
+  /** The admin API's repositories; absent, nothing is served under /api/v1. */
+  readonly admin?: Omit<AdminRoutesOptions, 'publicUrl'>;
 }
 
 const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,64}$/;
@@ -122,6 +126,8 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     ...(deps.scimGatewayFor ? { gatewayFor: deps.scimGatewayFor } : {}),
   });
   if (deps.webhooks) await app.register(webhookRoutes, deps.webhooks);
+  if (deps.admin)
+    await app.register(adminRoutes, { prefix: '/api/v1', ...deps.admin, publicUrl: deps.publicUrl });
 
   return app;
 }
