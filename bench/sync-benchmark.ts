@@ -92,6 +92,8 @@ export interface SyncBenchmarkResult {
     readonly directoryUsers: number;
     readonly personioRequests: number;
     readonly personioRateLimited: number;
+    /** From the first Personio call to the last answer: the source read, paced by its rate limits. */
+    readonly personioReadSeconds: number;
     readonly peakRssMB: number;
     readonly rssAfterMB: number;
     readonly serverCpuSeconds: number;
@@ -225,6 +227,7 @@ export async function runSyncBenchmark(options: SyncBenchmarkOptions): Promise<S
       directoryUsers: await driver.countUsers(),
       personioRequests: requests.length,
       personioRateLimited: requests.filter((r) => r.status === 429).length,
+      personioReadSeconds: readSpanSeconds(requests),
       peakRssMB: firstMemory.peakRssBytes / MB,
       rssAfterMB: firstMemory.rssBytes / MB,
       serverCpuSeconds: firstCpu / 1000,
@@ -511,6 +514,16 @@ function runRosterCliAsync(
 
 interface EmulatorRequest {
   readonly status: number | null;
+  /** When the call arrived, on the emulator's clock (the wall clock here). */
+  readonly time: string;
+  readonly duration_ms: number | null;
+}
+
+function readSpanSeconds(requests: readonly EmulatorRequest[]): number {
+  if (requests.length === 0) return Number.NaN;
+  const starts = requests.map((r) => Date.parse(r.time));
+  const ends = requests.map((r) => Date.parse(r.time) + (r.duration_ms ?? 0));
+  return (Math.max(...ends) - Math.min(...starts)) / 1000;
 }
 
 interface WebhookDelivery {

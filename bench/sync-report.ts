@@ -86,7 +86,10 @@ export function formatReport(summary: SyncBenchmarkSummary): string {
         'accounts',
         `${count(firstSync.accountsCreated)} created, ${count(firstSync.accountsUpdated)} updated (managers set in the second pass), ${firstSync.failed} failed; ${count(firstSync.directoryUsers)} users in the directory`,
       ],
-      ['Personio requests', `${firstSync.personioRequests} (${firstSync.personioRateLimited} answered 429)`],
+      [
+        'Personio requests',
+        `${firstSync.personioRequests} over ${firstSync.personioReadSeconds.toFixed(1)} s (${firstSync.personioRateLimited} answered 429)`,
+      ],
       ['server RSS', `peak ${mb(firstSync.peakRssMB)}, ${mb(firstSync.rssAfterMB)} after`],
       ['server CPU', `${firstSync.serverCpuSeconds.toFixed(1)} s (start-up included)`],
     ]),
