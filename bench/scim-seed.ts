@@ -79,20 +79,30 @@ export async function seedDirectory(options: SeedOptions): Promise<SeedReport> {
   // The small connection, user by user through the repository: the store's own create rate.
   let next = 0;
   const t0 = performance.now();
+  const smallIds: string[] = [];
   const createOne = async (): Promise<void> => {
     for (let i = next++; i < options.smallUsers; i = next++) {
       const body = benchUserBody(benchUserName('small', i), i);
-      await repository.create(
+      const stored = await repository.create(
         options.smallConnection,
         'User',
         normalizeResourceInput(body, USER_RESOURCE_SCHEMA, 'create'),
       );
+      smallIds.push(stored.id);
     }
   };
   await Promise.all(Array.from({ length: REPOSITORY_CONCURRENCY }, () => createOne()));
   const repositoryCreate = rate(options.smallUsers, performance.now() - t0);
   progress(
     `${options.smallUsers} users through ScimRepository.create: ${repositoryCreate.perSecond.toFixed(0)}/s`,
+  );
+  // Its users belong to a group as the large connection's first users do, so that a page of 100 in
+  // either connection renders the same `groups` and only the connection's size differs.
+  await repository.create(
+    options.smallConnection,
+    'Group',
+    { schemas: [URN.group], displayName: 'Bench group of the small connection' },
+    smallIds.map((value) => ({ value, type: 'User' as const })),
   );
 
   // The large connection: the first user through the repository, the rest as identical rows.
