@@ -4,10 +4,16 @@ import type { z } from 'zod';
 import type { Connector, ConnectorContext, ConnectorHandle } from './contract.ts';
 import { ConnectorError } from './contract.ts';
 import { directoryConnector } from './directory/index.ts';
+import { entraConnector } from './entra/index.ts';
 import { personioConnector } from './personio/index.ts';
 import { scimConnector } from './scim/index.ts';
 
-const CONNECTORS: readonly Connector[] = [personioConnector, directoryConnector, scimConnector];
+const CONNECTORS: readonly Connector[] = [
+  personioConnector,
+  directoryConnector,
+  scimConnector,
+  entraConnector,
+];
 
 const byId: ReadonlyMap<string, Connector> = new Map(CONNECTORS.map((c) => [c.manifest.id, c]));
 

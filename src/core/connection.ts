@@ -2,7 +2,7 @@
 // unit that SCIM endpoints, tokens and sync are scoped to.
 
 /** Apps a connection may be created for. Grows as connectors land. */
-export const CONNECTION_APPS = ['directory', 'personio', 'scim'] as const;
+export const CONNECTION_APPS = ['directory', 'personio', 'scim', 'entra'] as const;
 export type ConnectionApp = (typeof CONNECTION_APPS)[number];
 
 /**
