@@ -72,6 +72,13 @@ export function serveCommand(context: CliContext): Command {
         maxBodyBytes: config.maxBodyBytes,
         rateLimitRps: config.rateLimitRps,
         logger,
+        admin: {
+          tokens: store.tokens,
+          tasks: store.tasks,
+          connections: store.connections,
+          syncs: engine.syncs,
+          audit: store.audit,
+        },
         webhooks: {
           verify: async (connectionId, headers, body) => {
             const connection = await store.connections.get(connectionId);
