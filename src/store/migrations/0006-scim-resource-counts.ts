@@ -21,8 +21,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   `.execute(db);
 
   if (isPostgres) {
-    // One row per (connection, type): concurrent creates in one connection queue on it only until
-    // their transaction commits, which a create holds for a few milliseconds.
+    // One row per (connection, type), so concurrent creates in one connection queue on it. A
+    // deferred constraint trigger updates it at commit, not at the insert, so the row is locked only
+    // while the transaction commits, not while the rest of it (members, outbox rows) runs.
     await sql`
       create function scim_resource_count() returns trigger language plpgsql as $$
       begin
@@ -39,7 +40,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       $$
     `.execute(db);
     await sql`
-      create trigger scim_resources_count after insert or delete on scim_resources
+      create constraint trigger scim_resources_count after insert or delete on scim_resources
+      deferrable initially deferred
       for each row execute function scim_resource_count()
     `.execute(db);
     return;
