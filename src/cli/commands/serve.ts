@@ -61,6 +61,19 @@ export function serveCommand(context: CliContext): Command {
       const { engineFromStore } = await import('../../sync/engine/engine-from-store.ts');
       const { startSyncScheduler } = await import('../../sync/engine/sync-scheduler.ts');
       const engine = engineFromStore(store, { label: 'server', logger: logger.child({ part: 'connector' }) });
+      // Personio connections: IdP writes are applied to Personio through an outbox (docs/connectors/personio.md).
+      const { PersonioGateway } = await import('../../provisioning/index.ts');
+      const { ScimRepository } = await import('../../store/scim-repository.ts');
+      const gateway = new PersonioGateway({
+        db: store.database.db,
+        repository: new ScimRepository(store.database.db, store.database.dialect),
+        connections: store.connections,
+        tasks: store.tasks,
+        audit: store.audit,
+        openConnection: engine.openConnection,
+        clock: engine.clock,
+        logger: logger.child({ part: 'personio-gateway' }),
+      });
       // The scheduler starts after listening; a webhook that arrives before it is served by its first tick.
       const schedulerRef: { current?: SyncScheduler } = {};
       const app = await buildApp({
@@ -79,6 +92,7 @@ export function serveCommand(context: CliContext): Command {
           syncs: engine.syncs,
           audit: store.audit,
         },
+        scimGatewayFor: (connectionId, tokenId) => gateway.gatewayFor(connectionId, tokenId),
         webhooks: {
           verify: async (connectionId, headers, body) => {
             const connection = await store.connections.get(connectionId);
@@ -143,6 +157,7 @@ export function serveCommand(context: CliContext): Command {
       // Syncs run on their schedules in the server: a full pass at start-up, then as configured.
       const scheduler = startSyncScheduler(engine, { logger: logger.child({ part: 'sync' }) });
       schedulerRef.current = scheduler;
+      gateway.start();
       output.result(
         { url: publicUrl, host: config.host, port, dialect: config.dialect, connections: connections.length },
         () => `Roster is listening on ${publicUrl}`,
@@ -151,6 +166,7 @@ export function serveCommand(context: CliContext): Command {
       await waitForShutdownSignal(logger);
       await scheduler.stop();
       await app.close();
+      await gateway.stop();
       await store.close();
       logger.info('stopped');
       logger.flush();

@@ -99,6 +99,78 @@ const attributeName = z
   .string()
   .regex(/^[A-Za-z][A-Za-z0-9_]{0,63}$/, 'letters, digits and _; starting with a letter');
 
+/** Account attributes an identity provider may fill through SCIM, and where each is read from by default. */
+export const DEFAULT_PROVISIONING_MAPPING: Readonly<Record<string, string>> = {
+  firstName: 'name.givenName',
+  lastName: 'name.familyName',
+  email: 'emails[type eq "work"].value',
+  position: 'title',
+  department: 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department',
+  office: 'addresses[type eq "work"].formatted',
+  supervisorId: 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.value',
+  employeeNumber: 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber',
+};
+
+/**
+ * Attributes Personio (HR) owns by default: an IdP write to one of them is ignored (or refused) for an
+ * employee that exists in Personio, so an HR-driven sync into the IdP can never loop back.
+ */
+export const DEFAULT_HR_OWNED_ATTRIBUTES: readonly string[] = [
+  'firstName',
+  'lastName',
+  'preferredName',
+  'department',
+  'office',
+  'legalEntity',
+  'supervisorId',
+  'hireDate',
+  'employeeNumber',
+];
+
+// A SCIM attribute path as the mapping reads it: `title`, `name.givenName`, a URN-qualified path, or one
+// value filter on type (`emails[type eq "work"].value`).
+const scimPath = z
+  .string()
+  .min(1)
+  .max(300)
+  .regex(
+    /^(urn:[A-Za-z0-9:._-]+:)?[A-Za-z][A-Za-z0-9]*(\[type eq "[^"\]]{1,40}"\])?(\.[A-Za-z][A-Za-z0-9]*)?$/,
+    'a SCIM attribute path such as title, name.givenName or emails[type eq "work"].value',
+  );
+
+export const provisioningSettingsSchema = z
+  .object({
+    /** How long a SCIM write waits for Personio before it is acknowledged and applied later from the outbox. */
+    writeBudgetMs: z.number().int().min(0).max(60_000).default(5_000),
+    /** Hours until a task is due (read by the task repository too). */
+    taskSlaHours: z
+      .number()
+      .positive()
+      .max(24 * 366)
+      .optional(),
+    /** Who tasks are assigned to when nobody else is named. */
+    defaultAssignee: z.string().trim().min(1).max(200).optional(),
+    /** Account attribute → SCIM path it is read from; `null` turns a default off. Merged over the defaults. */
+    mapping: z.record(attributeName, scimPath.nullable()).default({}),
+    /** Values a create fills when the IdP sends none, e.g. `{ "gender": "diverse", "department": "Staff" }`. */
+    createDefaults: z.record(attributeName, z.union([z.string().max(255), z.number()])).default({}),
+    /** SCIM group displayName → the Personio role a member should get (by a person: roles have no API). */
+    groupRoles: z.record(z.string().min(1).max(255), z.string().min(1).max(200)).default({}),
+    /** Per attribute: `hr` (Personio owns it) or `idp`. Merged over DEFAULT_HR_OWNED_ATTRIBUTES. */
+    authority: z.record(attributeName, z.enum(['hr', 'idp'])).default({}),
+    /** What an IdP write to an HR-owned attribute of an existing employee does. */
+    onHrOwnedWrite: z.enum(['ignore', 'refuse']).default('ignore'),
+    /** How often the SCIM view is refreshed from Personio's employee list (also at start-up). */
+    importIntervalMinutes: z
+      .number()
+      .min(0.05)
+      .max(24 * 60)
+      .default(15),
+    /** Attempts before a write that keeps failing transiently becomes an `apply_failed` task. */
+    maxAttempts: z.number().int().min(1).max(1000).default(50),
+  })
+  .strict();
+
 export const personioSettingsSchema = z
   .object({
     /** API origin; Personio is moving from .de to .com, so it is configurable. */
@@ -150,10 +222,13 @@ export const personioSettingsSchema = z
     requestTimeoutMs: z.number().int().min(100).max(120_000).default(30_000),
     /** A full read that lists nobody is treated as failed unless this is set (an empty company is implausible). */
     allowEmptyFullRead: z.boolean().default(false),
+    /** Provisioning from identity providers through this connection's SCIM endpoint (docs, "Provisioning from an IdP"). */
+    provisioning: provisioningSettingsSchema.prefault({}),
   })
   .strict();
 
 export type PersonioSettings = z.output<typeof personioSettingsSchema>;
+export type ProvisioningSettings = z.output<typeof provisioningSettingsSchema>;
 export type PersonioSettingsInput = z.input<typeof personioSettingsSchema>;
 
 export const personioSecretsSchema = z
