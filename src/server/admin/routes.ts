@@ -82,7 +82,7 @@ const noQuery = z.object({}).strict();
 const taskParams = z.object({ id: plainId });
 const text = (what: string) =>
   z
-    .string(`${what} as text`)
+    .string({ error: (issue) => (issue.input === undefined ? `required: ${what}` : `${what}, as text`) })
     .trim()
     .min(1, `${what}, not empty`)
     .max(MAX_NOTE_LENGTH, `at most ${MAX_NOTE_LENGTH} characters`);
@@ -93,8 +93,16 @@ function parse<S extends z.ZodType>(
   schema: S,
   value: unknown,
   where: 'path' | 'query' | 'body',
+  example?: string,
 ): z.output<S> {
-  const parsed = schema.safeParse(value ?? (where === 'query' ? {} : undefined));
+  if (where === 'body' && (typeof value !== 'object' || value === null || Array.isArray(value))) {
+    throw new RequestError(
+      'request_invalid',
+      400,
+      `send a JSON object with Content-Type: application/json, e.g. ${example ?? '{}'}`,
+    );
+  }
+  const parsed = schema.safeParse(value ?? {});
   if (!parsed.success) throw invalidRequest(where, parsed.error);
   return parsed.data;
 }
@@ -174,7 +182,7 @@ export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (app, o
     { bodyLimit: ADMIN_BODY_LIMIT_BYTES },
     async (request): Promise<TaskBody> => {
       const { id } = parse(taskParams, request.params, 'path');
-      const body = parse(completeBody, request.body, 'body');
+      const body = parse(completeBody, request.body, 'body', '{"note": "login access enabled"}');
       const task = await requireTask(id);
       let readBack;
       if (task.expectation !== null && task.state === 'open') {
@@ -194,7 +202,7 @@ export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (app, o
 
   app.post('/tasks/:id/cancel', { bodyLimit: ADMIN_BODY_LIMIT_BYTES }, async (request): Promise<TaskBody> => {
     const { id } = parse(taskParams, request.params, 'path');
-    const body = parse(cancelBody, request.body, 'body');
+    const body = parse(cancelBody, request.body, 'body', '{"reason": "person left before starting"}');
     return taskBody(await options.tasks.cancel(id, { actor: actorOf(request), reason: body.reason }));
   });
 
