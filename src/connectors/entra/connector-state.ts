@@ -38,7 +38,13 @@ export function stateServiceOf(context: ConnectorContext): ConnectorStateService
   return service;
 }
 
-const attributeValue = z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(z.string()).readonly()]);
+const attributeValue = z.union([
+  z.string(),
+  z.number(),
+  z.boolean(),
+  z.null(),
+  z.array(z.string()).readonly(),
+]);
 
 const uploadedRecord = z.object({
   /** Flat attributes (docs/sync-mapping.md) without `externalId` and `active`. */
