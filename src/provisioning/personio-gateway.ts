@@ -112,7 +112,8 @@ export class PersonioGateway {
   readonly #owner = `gateway-${randomUUID()}`;
   readonly #contexts = new Map<string, Promise<ConnectionContext>>();
   readonly #appCache = new Map<string, { app: string | null; at: number }>();
-  readonly #lastImport = new Map<string, number>();
+  /** When the next import of a connection is due (performance.now() time). */
+  readonly #nextImport = new Map<string, number>();
   readonly #importing = new Map<string, Promise<ImportSummary>>();
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<void> | undefined;
@@ -828,16 +829,19 @@ export class PersonioGateway {
       if (connection.app !== 'personio' || this.#stopped) continue;
       const context = await this.#context(connection.id).catch(() => null);
       if (!context) continue;
+      const due = this.#nextImport.get(connection.id);
+      if (due !== undefined && performance.now() < due) continue;
       const every = context.settings.provisioning.importIntervalMinutes * 60_000;
-      const last = this.#lastImport.get(connection.id);
-      if (last !== undefined && performance.now() - last < every) continue;
       try {
         const summary = await this.importEmployees(connection.id);
         this.#logger.info(
           { connection: connection.id, ...summary },
           'imported Personio employees into the SCIM view',
         );
+        this.#nextImport.set(connection.id, performance.now() + every);
       } catch (error) {
+        // Personio down: try again within a minute rather than a whole interval later.
+        this.#nextImport.set(connection.id, performance.now() + Math.min(every, 60_000));
         this.#logger.warn(
           { connection: connection.id, errorKind: error instanceof ConnectorError ? error.kind : 'internal' },
           'importing Personio employees failed; the SCIM view keeps its previous state',
@@ -856,7 +860,6 @@ export class PersonioGateway {
     if (running) return running;
     const started = this.#import(connectionId).finally(() => {
       this.#importing.delete(connectionId);
-      this.#lastImport.set(connectionId, performance.now());
     });
     this.#importing.set(connectionId, started);
     return started;

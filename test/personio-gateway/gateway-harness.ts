@@ -51,6 +51,7 @@ export interface GatewayHarness {
   fault(kind: string, count?: number, retryAfterSeconds?: number): Promise<void>;
   clearFaults(): Promise<void>;
   changeEmployee(id: number, attributes: Record<string, unknown>): Promise<void>;
+  removeEmployee(id: number): Promise<void>;
   /** Requests the emulator served, e.g. to count employee creates. */
   requests(): Promise<{ method: string; path: string; status: number | null }[]>;
   /** Applies outbox rows until none is pending (waiting out retry delays), or fails after `timeoutMs`. */
@@ -164,6 +165,9 @@ export async function startGatewayHarness(options: GatewayHarnessOptions = {}): 
     },
     changeEmployee: async (id, attributes) => {
       await control('PATCH', `/employees/${id}`, attributes);
+    },
+    removeEmployee: async (id) => {
+      await control('DELETE', `/employees/${id}`);
     },
     requests: async () => {
       const body = await control<unknown>('GET', '/requests');
