@@ -21,6 +21,7 @@ import {
   type TaskExpectation,
   type TaskState,
 } from './task.ts';
+import { decodeTaskCursor, encodeTaskCursor } from './task-cursor.ts';
 import { readTaskSettings, type TaskSettings } from './task-settings.ts';
 
 export interface TaskListFilter {
@@ -183,11 +184,11 @@ export class TaskRepository {
     if (filter.connectionId !== undefined) query = query.where('connection_id', '=', filter.connectionId);
     if (filter.state !== undefined) query = query.where('state', '=', filter.state);
     if (filter.accountId !== undefined) query = query.where('account_id', '=', filter.accountId);
-    if (filter.cursor !== undefined) query = query.where('id', '>', decodeCursor(filter.cursor));
+    if (filter.cursor !== undefined) query = query.where('id', '>', decodeTaskCursor(filter.cursor));
     const rows = await query.execute();
     const page = rows.slice(0, limit).map(toTask);
     const last = page.at(-1);
-    return { tasks: page, nextCursor: rows.length > limit && last ? encodeCursor(last.id) : null };
+    return { tasks: page, nextCursor: rows.length > limit && last ? encodeTaskCursor(last.id) : null };
   }
 
   /**
@@ -415,23 +416,6 @@ function notOpen(task: Task): ConflictError {
 
 function describeExpectation(expectation: TaskExpectation): string {
   return `${expectation.attribute} = ${JSON.stringify(expectation.value)}`;
-}
-
-function encodeCursor(id: string): string {
-  return Buffer.from(JSON.stringify({ after: id }), 'utf8').toString('base64url');
-}
-
-function decodeCursor(cursor: string): string {
-  try {
-    const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { after?: unknown };
-    if (typeof parsed.after === 'string' && parsed.after !== '') return parsed.after;
-  } catch {
-    // Reported below, the same as a well-formed cursor of the wrong shape.
-  }
-  throw new InvalidInputError(
-    'task_invalid',
-    'the cursor is not one a task list returned; start without one',
-  );
 }
 
 function toTask(row: Selectable<TaskTable>): Task {

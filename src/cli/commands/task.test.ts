@@ -12,7 +12,7 @@ import { MAX_TASK_LIST_LIMIT } from '../../tasks/task-repository.ts';
 import { TaskRepository } from '../../tasks/task-repository.ts';
 import type { NewTask, Task } from '../../tasks/task.ts';
 import type { CliContext } from '../context.ts';
-import { runRoster, testEnvironment, type RosterRun } from '../testing/run-roster.ts';
+import { runInProcess, runRoster, testEnvironment, type RosterRun } from '../testing/run-roster.ts';
 import { MAX_LIMIT, taskCommand } from './task.ts';
 
 const HOUR = 3_600_000;
@@ -63,6 +63,24 @@ void describe('roster task and connection set', { timeout: 300_000 }, () => {
   });
   after(async () => {
     await test?.close();
+  });
+
+  void it('prints help for each task command and for connection set, each offering --json', async () => {
+    const commands = [
+      ['task'],
+      ['task', 'list'],
+      ['task', 'show'],
+      ['task', 'complete'],
+      ['task', 'cancel'],
+      ['connection', 'set'],
+    ];
+    const runs = await Promise.all(commands.map((c) => runInProcess([...c, '--help'], env)));
+    runs.forEach((run, i) => {
+      const name = ['roster', ...(commands[i] ?? [])].join(' ');
+      assert.equal(run.code, 0, `${name} --help: ${run.stderr}`);
+      assert.match(run.stdout, new RegExp(`^Usage: ${name}`), name);
+      if ((commands[i] ?? []).length === 2) assert.match(run.stdout, /--json/, `${name} offers --json`);
+    });
   });
 
   void it('keeps its list limit equal to the repository maximum', () => {
