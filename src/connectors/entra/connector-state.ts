@@ -62,6 +62,12 @@ export const storedUserSchema = z.object({
       uploadedAt: z.string(),
       /** The connector's clock when it was recorded, for expiry. */
       recordedAt: z.string(),
+      /**
+       * Whether Graph answered 202. An upload whose answer was lost (timeout, 5xx) may or may not have
+       * been taken: the logs may still confirm it, but until they do it is not shown as existing, so the
+       * next plan uploads it again (harmless: Entra matches on externalId).
+       */
+      accepted: z.boolean().default(true),
     })
     .nullable(),
   lastFailure: z.object({ reason: z.string(), errorCode: z.string().nullable(), at: z.string() }).nullable(),
@@ -93,7 +99,8 @@ export function parseStoredUser(entry: StateEntry): StoredUser {
   return parsed.data;
 }
 
-/** What the app holds as far as Roster knows: the pending upload, else the last confirmed one. */
+/** What the app holds as far as Roster knows: the accepted pending upload, else the last confirmed one. */
 export function shownRecord(user: StoredUser): UploadedRecord | null {
-  return user.pending ?? user.confirmed;
+  if (user.pending?.accepted) return user.pending;
+  return user.confirmed;
 }

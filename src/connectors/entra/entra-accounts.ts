@@ -197,11 +197,11 @@ export class EntraAccounts implements AccountTarget {
         for (const plan of chunk) results[plan.index] = { ok: false, error: failure };
         if (failure.outcome === 'unknown') {
           // It may have been accepted: keep it pending, so the logs can still confirm it.
-          await this.#savePending(chunk, this.#options.clock.now().getTime() - 1000);
+          await this.#savePending(chunk, this.#options.clock.now().getTime() - 1000, false);
         }
         continue;
       }
-      await this.#savePending(chunk, uploadedAt);
+      await this.#savePending(chunk, uploadedAt, true);
       for (const plan of chunk) sent.push({ plan, uploadedAt });
     }
 
@@ -284,7 +284,7 @@ export class EntraAccounts implements AccountTarget {
     return { index, externalId, before, record, outcome: null };
   }
 
-  async #savePending(chunk: readonly PlannedWrite[], uploadedAt: number): Promise<void> {
+  async #savePending(chunk: readonly PlannedWrite[], uploadedAt: number, accepted: boolean): Promise<void> {
     const recordedAt = this.#options.clock.now().toISOString();
     await this.#options.state.put(
       chunk.map((plan) => ({
@@ -293,7 +293,7 @@ export class EntraAccounts implements AccountTarget {
           v: 1,
           externalId: plan.externalId,
           confirmed: plan.before?.confirmed ?? null,
-          pending: { ...plan.record, uploadedAt: new Date(uploadedAt).toISOString(), recordedAt },
+          pending: { ...plan.record, uploadedAt: new Date(uploadedAt).toISOString(), recordedAt, accepted },
           lastFailure: plan.before?.lastFailure ?? null,
           lastLogAt: plan.before?.lastLogAt ?? null,
         } satisfies StoredUser,
@@ -384,7 +384,7 @@ export class EntraAccounts implements AccountTarget {
       if (value === undefined) continue;
       const user = parseStoredUser({ key: userKey(externalId), value });
       if (user.pending === null) continue;
-      const { uploadedAt: _u, recordedAt: _r, ...record } = user.pending;
+      const { uploadedAt: _u, recordedAt: _r, accepted: _a, ...record } = user.pending;
       const next: StoredUser =
         settlement.kind === 'confirmed'
           ? {

@@ -240,6 +240,24 @@ void describe('entra connector', () => {
     });
   });
 
+  void test('5xx before Entra accepted: the record is not listed, so the next plan uploads it again, once', async () => {
+    await withHarness({}, async (h) => {
+      await h.control('POST', '/faults', { kind: '500', endpoint: 'bulkUpload', count: 10 });
+      const [result] = await h.handle.accounts!.writeAccounts!([
+        { kind: 'create', desired: desiredAccount('y1') },
+      ]);
+      assert.equal(failureOf(result).outcome, 'unknown');
+      await h.control('DELETE', '/faults');
+      assert.deepEqual(await listAll(h), [], 'not known to exist');
+      const again = await h.handle.accounts!.createAccount!(desiredAccount('y1'));
+      assert.equal(again.outcome, 'created');
+      assert.deepEqual(
+        (await h.users()).map((u) => u.employeeId),
+        ['y1'],
+      );
+    });
+  });
+
   void test('an expired token is refreshed once and the request repeated', async () => {
     await withHarness({ accounts: 1 }, async (h) => {
       await h.control('POST', '/faults', { kind: 'expired-token', endpoint: 'bulkUpload' });
