@@ -1,4 +1,4 @@
-// Tasks: the model, the per-connection task settings and the repository.
+// Tasks: the model, the per-connection task settings, the repository and the read-backs per app.
 export {
   MAX_CHECKLIST_ITEMS,
   MAX_NOTE_LENGTH,
@@ -29,3 +29,6 @@ export {
   TaskRepository,
 } from './task-repository.ts';
 export type { TaskListFilter, TaskPage, TaskRepositoryDependencies } from './task-repository.ts';
+export { resolveReadBack } from './read-back.ts';
+export type { ReadBackContext, ReadBackFactory, ReadBackResolvers } from './read-back.ts';
+export { READ_BACKS } from './read-back-registry.ts';
