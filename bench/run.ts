@@ -247,6 +247,7 @@ async function main(): Promise<number> {
           changes: args.changes,
           batchChanges: args.batchChanges,
           logLevel: args.logLevel,
+          logDir: RESULTS_DIR,
           progress: (message) =>
             process.stderr.write(
               `[${((performance.now() - started) / 1000).toFixed(0).padStart(3)} s] ${message}\n`,

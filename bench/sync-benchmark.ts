@@ -4,7 +4,15 @@
 // default polling schedule and with webhooks, and the target writes of incremental runs.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -37,6 +45,8 @@ export interface SyncBenchmarkOptions {
   /** Changes made at once for the incremental-writes check. */
   readonly batchChanges: number;
   readonly logLevel: string;
+  /** Where the server's and the emulator's logs are copied at the end. */
+  readonly logDir: string;
   readonly progress: (message: string) => void;
   /** Registers cleanup to run if the process is interrupted; answers a function that unregisters it. */
   readonly onInterrupt: (cleanup: () => Promise<void>) => () => void;
@@ -91,9 +101,12 @@ export interface SyncBenchmarkResult {
     readonly failed: number;
     readonly directoryUsers: number;
     readonly personioRequests: number;
-    readonly personioRateLimited: number;
     /** From the first Personio call to the last answer: the source read, paced by its rate limits. */
     readonly personioReadSeconds: number;
+    /** Employee pages asked for more than once (retries, restarted reads). */
+    readonly personioRepeatedPages: number;
+    /** Calls by status (`timeout` for calls the emulator never finished). */
+    readonly personioStatuses: Readonly<Record<string, number>>;
     readonly peakRssMB: number;
     readonly rssAfterMB: number;
     readonly serverCpuSeconds: number;
@@ -124,6 +137,7 @@ const WEBHOOK_EVENTS = [
 export async function runSyncBenchmark(options: SyncBenchmarkOptions): Promise<SyncBenchmarkResult> {
   const command = resolveRosterCommand();
   const dataDir = mkdtempSync(join(tmpdir(), 'roster-sync-bench-'));
+  mkdirSync(options.logDir, { recursive: true });
   const tag = Date.now().toString(36);
   let emulator: EmulatorProcess | undefined;
   let server: ServerProcess | undefined;
@@ -226,8 +240,9 @@ export async function runSyncBenchmark(options: SyncBenchmarkOptions): Promise<S
         .reduce((sum, [, v]) => sum + v, 0),
       directoryUsers: await driver.countUsers(),
       personioRequests: requests.length,
-      personioRateLimited: requests.filter((r) => r.status === 429).length,
       personioReadSeconds: readSpanSeconds(requests),
+      personioRepeatedPages: repeatedPages(requests),
+      personioStatuses: countBy(requests, (r) => String(r.status ?? 'timeout')),
       peakRssMB: firstMemory.peakRssBytes / MB,
       rssAfterMB: firstMemory.rssBytes / MB,
       serverCpuSeconds: firstCpu / 1000,
@@ -308,9 +323,12 @@ export async function runSyncBenchmark(options: SyncBenchmarkOptions): Promise<S
     await server?.stop();
     await emulator?.stop();
     await database?.close();
-    // After a failure the logs explain it: keep them.
+    // The server's log (warnings and errors at the default level) explains odd figures.
+    for (const log of ['server.log', 'emulator.log'])
+      if (existsSync(join(dataDir, log)))
+        copyFileSync(join(dataDir, log), join(options.logDir, `sync-${log}`));
     if (isFinished) rmSync(dataDir, { recursive: true, force: true });
-    else options.progress(`logs kept: ${join(dataDir, 'server.log')}, ${join(dataDir, 'emulator.log')}`);
+    else options.progress(`logs copied to ${options.logDir}/sync-server.log and sync-emulator.log`);
     unregister();
   }
 }
@@ -513,10 +531,25 @@ function runRosterCliAsync(
 }
 
 interface EmulatorRequest {
+  readonly path: string;
+  readonly query: Readonly<Record<string, string | readonly string[]>>;
   readonly status: number | null;
   /** When the call arrived, on the emulator's clock (the wall clock here). */
   readonly time: string;
   readonly duration_ms: number | null;
+}
+
+function repeatedPages(requests: readonly EmulatorRequest[]): number {
+  const pages = requests
+    .filter((r) => r.path === '/v1/company/employees')
+    .map((r) => JSON.stringify([r.query['offset'], r.query['updated_since']]));
+  return pages.length - new Set(pages).size;
+}
+
+function countBy<T>(items: readonly T[], key: (item: T) => string): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const item of items) counts[key(item)] = (counts[key(item)] ?? 0) + 1;
+  return counts;
 }
 
 function readSpanSeconds(requests: readonly EmulatorRequest[]): number {

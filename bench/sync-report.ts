@@ -88,7 +88,11 @@ export function formatReport(summary: SyncBenchmarkSummary): string {
       ],
       [
         'Personio requests',
-        `${firstSync.personioRequests} over ${firstSync.personioReadSeconds.toFixed(1)} s (${firstSync.personioRateLimited} answered 429)`,
+        `${firstSync.personioRequests} over ${firstSync.personioReadSeconds.toFixed(1)} s, ${firstSync.personioRepeatedPages} pages asked again; by status ${Object.entries(
+          firstSync.personioStatuses,
+        )
+          .map(([status, n]) => `${status}: ${n}`)
+          .join(', ')}`,
       ],
       ['server RSS', `peak ${mb(firstSync.peakRssMB)}, ${mb(firstSync.rssAfterMB)} after`],
       ['server CPU', `${firstSync.serverCpuSeconds.toFixed(1)} s (start-up included)`],
