@@ -1,4 +1,4 @@
-// `roster emulate personio`: a local Personio API for demos and trying connectors without a tenant.
+// `roster emulate personio|entra`: local vendor APIs for demos and trying connectors without a tenant.
 import { Command, InvalidArgumentError } from 'commander';
 import { configOf, type CliContext } from '../context.ts';
 import { createOutput } from '../output.ts';
@@ -76,5 +76,58 @@ export function emulateCommand(context: CliContext): Command {
       await emulator.close();
       logger.flush();
     });
+  command
+    .command('entra')
+    .description(
+      'run an Entra ID API-driven inbound provisioning emulator (token, bulkUpload, provisioning logs) until SIGTERM or SIGINT',
+    )
+    .option('--port <port>', 'TCP port; 0 picks a free one', integerIn(0, 65535), 9200)
+    .option('--host <host>', 'address to bind', '127.0.0.1')
+    .option(
+      '--processing-delay-ms <ms>',
+      'time before an upload shows in the logs',
+      integerIn(0, 600_000),
+      200,
+    )
+    .option('--no-rate-limits', 'do not enforce the documented limits (no 429s)')
+    .option('--json', 'print one JSON document with the URL and identifiers once the emulator is ready')
+    .action(
+      async (options: {
+        port: number;
+        host: string;
+        processingDelayMs: number;
+        rateLimits: boolean;
+        json?: boolean;
+      }) => {
+        const output = createOutput(context.streams, options.json === true);
+        const { createLogger } = await import('../../server/logger.ts');
+        const logger = createLogger({ level: (await configOf(context)).logLevel });
+        const { startEntraEmulator } = await import('../../../emulators/entra/index.ts');
+        const emulator = await startEntraEmulator({
+          port: options.port,
+          host: options.host,
+          processingDelayMs: options.processingDelayMs,
+          rateLimits: options.rateLimits,
+          logger: (line) => logger.info(line),
+        });
+        // The client secret is the emulator's fixed test value, printed so a connection can be made.
+        const settings = {
+          tenantId: emulator.tenantId,
+          clientId: emulator.clientId,
+          servicePrincipalId: emulator.servicePrincipalId,
+          jobId: emulator.jobId,
+          loginUrl: emulator.url,
+          graphUrl: emulator.url,
+        };
+        output.result(
+          { url: emulator.url, port: emulator.port, settings, clientSecret: emulator.clientSecret },
+          () =>
+            `Entra emulator listening on ${emulator.url}\nsettings: ${JSON.stringify(settings)}\nsecrets: ${JSON.stringify({ clientSecret: emulator.clientSecret })}`,
+        );
+        await waitForShutdownSignal(logger);
+        await emulator.close();
+        logger.flush();
+      },
+    );
   return command;
 }
