@@ -138,6 +138,8 @@ export class PersonioGateway {
     if ((await this.#appOf(connectionId)) !== 'personio') return undefined;
     const context = await this.#context(connectionId);
     const recorded: string[] = [];
+    // One budget per request: a Bulk request of many operations waits for Personio once, not per operation.
+    let deadline: number | undefined;
     const hook: ScimWriteHook = async (tx, change) => {
       const id = await this.#record(tx, change, tokenId, context);
       recorded.push(id);
@@ -145,7 +147,10 @@ export class PersonioGateway {
     return {
       hook,
       correlate: (type, data) => this.#correlate(context, tokenId, type, data, recorded),
-      settle: () => this.#settle(recorded.splice(0), context.settings.provisioning.writeBudgetMs),
+      settle: () => {
+        deadline ??= performance.now() + context.settings.provisioning.writeBudgetMs;
+        return this.#settle(recorded.splice(0), deadline);
+      },
     };
   }
 
@@ -331,9 +336,8 @@ export class PersonioGateway {
    * write to the same resource) and answers when Personio did, or acknowledges them when the budget ran
    * out. A refusal in time was reverted by the worker; it becomes the client's 400.
    */
-  async #settle(rowIds: readonly string[], budgetMs: number): Promise<void> {
+  async #settle(rowIds: readonly string[], deadline: number): Promise<void> {
     if (rowIds.length === 0) return;
-    const deadline = performance.now() + budgetMs;
     for (let i = 0; i < rowIds.length; i++) {
       const rowId = rowIds[i] as string;
       let applyDone = false;
