@@ -70,7 +70,8 @@ export function settlementOf(result: ProvisioningResult): Settlement {
 
 /** A write turned into the record to upload, or settled without one. */
 interface PlannedWrite {
-  readonly index: number;
+  /** The writes this upload answers: more than one when a batch writes one person twice. */
+  readonly indices: number[];
   readonly externalId: string;
   readonly before: StoredUser | null;
   readonly record: UploadedRecord;
@@ -147,7 +148,11 @@ export class EntraAccounts implements AccountTarget {
   async writeAccounts(writes: readonly AccountWrite[]): Promise<readonly AccountWriteResult[]> {
     const results: AccountWriteResult[] = new Array<AccountWriteResult>(writes.length);
     const current = new Map<string, StoredUser | null>();
-    const read = async (externalId: string): Promise<StoredUser | null> => {
+    const planned = new Map<string, PlannedWrite>();
+    /** What a write starts from: an earlier write of this batch for the same person, else the state. */
+    const baseOf = async (externalId: string): Promise<Base> => {
+      const earlier = planned.get(externalId);
+      if (earlier !== undefined) return { before: earlier.before, shown: earlier.record, earlier };
       if (!current.has(externalId)) {
         const value = await this.#options.state.get(userKey(externalId));
         current.set(
@@ -155,27 +160,16 @@ export class EntraAccounts implements AccountTarget {
           value === undefined ? null : parseStoredUser({ key: userKey(externalId), value }),
         );
       }
-      return current.get(externalId) ?? null;
+      const before = current.get(externalId) ?? null;
+      return { before, shown: before ? shownRecord(before) : null, earlier: null };
     };
 
     // 1. Each write becomes the whole record to upload; writes that change nothing need no upload.
-    const planned = new Map<string, PlannedWrite>();
     for (const [index, write] of writes.entries()) {
       try {
-        const plan = await this.#plan(index, write, read);
-        if ('done' in plan) {
-          results[index] = plan.done;
-          continue;
-        }
-        // Two writes for one person in one batch: the later one wins, as it would applied in order.
-        const earlier = planned.get(plan.externalId);
-        if (earlier !== undefined)
-          results[earlier.index] = {
-            ok: true,
-            account: accountOf(plan.externalId, plan.record),
-            warnings: [],
-          };
-        planned.set(plan.externalId, plan);
+        const plan = await this.#plan(index, write, baseOf);
+        if ('done' in plan) results[index] = plan.done;
+        else planned.set(plan.externalId, plan);
       } catch (error) {
         results[index] = { ok: false, error: asConnectorError(error) };
       }
@@ -194,7 +188,7 @@ export class EntraAccounts implements AccountTarget {
         uploadedAt = accepted ?? this.#options.clock.now().getTime();
       } catch (error) {
         const failure = asConnectorError(error);
-        for (const plan of chunk) results[plan.index] = { ok: false, error: failure };
+        for (const plan of chunk) for (const i of plan.indices) results[i] = { ok: false, error: failure };
         if (failure.outcome === 'unknown') {
           // It may have been accepted: keep it pending, so the logs can still confirm it.
           await this.#savePending(chunk, this.#options.clock.now().getTime() - 1000, false);
@@ -211,7 +205,7 @@ export class EntraAccounts implements AccountTarget {
       const settlement = settled.get(plan.externalId)?.settlement;
       const account = accountOf(plan.externalId, plan.record);
       if (settlement?.kind === 'failed') {
-        results[plan.index] = {
+        const failure: AccountWriteResult = {
           ok: false,
           error: new ConnectorError(
             'invalid_request',
@@ -224,6 +218,7 @@ export class EntraAccounts implements AccountTarget {
             },
           ),
         };
+        for (const i of plan.indices) results[i] = failure;
         continue;
       }
       const warnings =
@@ -232,56 +227,65 @@ export class EntraAccounts implements AccountTarget {
           : settlement.warning !== null
             ? [settlement.warning]
             : [];
-      results[plan.index] = {
-        ok: true,
-        account,
-        ...(plan.outcome !== null ? { outcome: plan.outcome } : {}),
-        warnings,
-      };
+      for (const i of plan.indices) {
+        const outcome = writes[i]?.kind === 'create' ? plan.outcome : null;
+        results[i] = { ok: true, account, ...(outcome !== null ? { outcome } : {}), warnings };
+      }
     }
     return results;
   }
 
-  /** The record a write uploads, `{ done }` when it needs no upload. */
+  /** The record a write uploads (with the writes it answers), `{ done }` when it needs no upload. */
   async #plan(
     index: number,
     write: AccountWrite,
-    read: (externalId: string) => Promise<StoredUser | null>,
+    baseOf: (externalId: string) => Promise<Base>,
   ): Promise<PlannedWrite | { done: AccountWriteResult }> {
+    let externalId: string;
+    let record: UploadedRecord;
+    let base: Base;
     if (write.kind === 'create') {
-      const { externalId, record } = recordForCreate(write.desired);
-      const before = await read(externalId);
-      const shown = before ? shownRecord(before) : null;
-      if (shown !== null && isSameRecord(shown, record)) {
-        return {
-          done: { ok: true, account: accountOf(externalId, shown), outcome: 'adopted', warnings: [] },
-        };
+      const created = recordForCreate(write.desired);
+      externalId = created.externalId;
+      record = created.record;
+      base = await baseOf(externalId);
+    } else {
+      externalId = write.accountId;
+      base = await baseOf(externalId);
+      if (base.shown === null) {
+        if (write.kind === 'disable') {
+          // Never uploaded (or never confirmed): as far as Roster can tell there is nothing to disable.
+          return {
+            done: { ok: true, warnings: ['Roster never provisioned this account; nothing to disable'] },
+          };
+        }
+        throw new ConnectorError(
+          'not_found',
+          `Entra ${write.kind}Account: Roster has not provisioned externalId ${externalId}`,
+        );
       }
-      return { index, externalId, before, record, outcome: shown === null ? 'created' : 'adopted' };
+      record =
+        write.kind === 'update'
+          ? recordForUpdate(externalId, base.shown, write.changes.attributes)
+          : { attributes: base.shown.attributes, active: write.kind === 'enable' };
     }
-    const externalId = write.accountId;
-    const before = await read(externalId);
-    const shown = before ? shownRecord(before) : null;
-    if (shown === null) {
-      if (write.kind === 'disable') {
-        // Never uploaded (or never confirmed): as far as Roster can tell there is nothing to disable.
-        return {
-          done: { ok: true, warnings: ['Roster never provisioned this account; nothing to disable'] },
-        };
-      }
-      throw new ConnectorError(
-        'not_found',
-        `Entra ${write.kind}Account: Roster has not provisioned externalId ${externalId}`,
-      );
+    const { before, shown, earlier } = base;
+    if (earlier !== null) {
+      // A second write for one person in this batch: one upload of the combined record answers both.
+      return { ...earlier, indices: [...earlier.indices, index], record };
     }
-    const record =
-      write.kind === 'update'
-        ? recordForUpdate(externalId, shown, write.changes.attributes)
-        : { attributes: shown.attributes, active: write.kind === 'enable' };
-    if (isSameRecord(shown, record)) {
-      return { done: { ok: true, account: accountOf(externalId, shown), warnings: [] } };
+    if (shown !== null && isSameRecord(shown, record)) {
+      return {
+        done: {
+          ok: true,
+          account: accountOf(externalId, shown),
+          ...(write.kind === 'create' ? { outcome: 'adopted' as const } : {}),
+          warnings: [],
+        },
+      };
     }
-    return { index, externalId, before, record, outcome: null };
+    const outcome = write.kind === 'create' ? (shown === null ? 'created' : 'adopted') : null;
+    return { indices: [index], externalId, before, record, outcome };
   }
 
   async #savePending(chunk: readonly PlannedWrite[], uploadedAt: number, accepted: boolean): Promise<void> {
@@ -408,6 +412,13 @@ export class EntraAccounts implements AccountTarget {
     }
     await this.#options.state.put(entries);
   }
+}
+
+/** What a write starts from. */
+interface Base {
+  readonly before: StoredUser | null;
+  readonly shown: UploadedRecord | null;
+  readonly earlier: PlannedWrite | null;
 }
 
 /** A log entry's settlement and its time. */

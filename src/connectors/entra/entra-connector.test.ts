@@ -139,6 +139,28 @@ void describe('entra connector', () => {
     });
   });
 
+  void test('two writes for one person in one batch go out as one record carrying both', async () => {
+    await withHarness({}, async (h) => {
+      const accounts = h.handle.accounts!;
+      await accounts.createAccount!(desiredAccount('twice'));
+      const results = await accounts.writeAccounts!([
+        { kind: 'update', accountId: 'twice', changes: { attributes: { title: 'Former lead' } } },
+        { kind: 'disable', accountId: 'twice' },
+      ]);
+      assert.ok(
+        results.every((r) => r.ok),
+        JSON.stringify(results),
+      );
+      assert.deepEqual(
+        (await h.uploads()).map((u) => u.operations),
+        [1, 1],
+      );
+      const user = (await h.users())[0];
+      assert.equal(user?.jobTitle, 'Former lead');
+      assert.equal(user?.accountEnabled, false);
+    });
+  });
+
   void test('an update of an account Roster never uploaded is not_found; disabling one is success; externalId cannot change', async () => {
     await withHarness({ accounts: 1 }, async (h) => {
       const accounts = h.handle.accounts!;
