@@ -197,6 +197,21 @@ export class PersonioGateway {
             'mutability',
           );
         ignored = hrOwned;
+        if (link.state === 'unclaimed') {
+          // Okta (after an import matched the user) and Entra (after its lookup) write to the existing
+          // user without a POST: the first write of a token claims the employee like a POST would.
+          await this.#store.upsertLink(db, connectionId, id, { state: 'linked', claimedBy: tokenId });
+          await this.#store.enqueue(db, {
+            connectionId,
+            resourceType: 'User',
+            resourceId: id,
+            operation: 'claim',
+            desired: change.before?.data ?? null,
+            before: null,
+            requestedBy: tokenId,
+            idempotencyKey: `${id}:claim:${tokenId}:${change.before?.version ?? 0}`,
+          });
+        }
       } else if (change.operation === 'delete' && link) {
         await this.#store.upsertLink(db, connectionId, id, { state: 'unlinked' });
       }
