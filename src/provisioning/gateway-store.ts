@@ -388,6 +388,17 @@ export class GatewayStore {
     return rows.map(toRow);
   }
 
+  /** Deletes finished rows last changed before `before` (the journal keeps what happened). */
+  async prune(before: Date): Promise<number> {
+    const result = await this.#db
+      .deleteFrom('personio_outbox')
+      .where('status', 'in', ['applied', 'failed', 'rejected'])
+      .where('outcome', 'is not', null)
+      .where('updated_at', '<', before.toISOString())
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
   // --- links ---
 
   async link(db: GatewayDb, connectionId: string, resourceId: string): Promise<Link | undefined> {

@@ -100,6 +100,8 @@ export interface ImportSummary {
 
 const silentLogger: GatewayLogger = { info: () => undefined, warn: () => undefined, error: () => undefined };
 const MAX_RETRY_DELAY_MS = 5 * 60_000;
+/** Finished outbox rows are kept this long (for `what happened to my write`), then pruned. */
+const OUTBOX_RETENTION_MS = 30 * 24 * 3_600_000;
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Rows applied per worker pass. */
@@ -115,6 +117,9 @@ export class PersonioGateway {
   /** When the next import of a connection is due (performance.now() time). */
   readonly #nextImport = new Map<string, number>();
   readonly #importing = new Map<string, Promise<ImportSummary>>();
+  /** Applies started by requests that may outlive them (the budget ran out first). */
+  readonly #inFlight = new Set<Promise<void>>();
+  #lastPrune = 0;
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<void> | undefined;
   #stopped = false;
@@ -362,7 +367,9 @@ export class PersonioGateway {
         )
         .finally(() => {
           applyDone = true;
+          this.#inFlight.delete(applying);
         });
+      this.#inFlight.add(applying);
       for (;;) {
         const row = await this.#store.get(rowId);
         if (!row) return;
@@ -400,6 +407,10 @@ export class PersonioGateway {
       try {
         await this.#revertUnreverted();
         await this.#importDue();
+        if (performance.now() - this.#lastPrune > 3_600_000) {
+          this.#lastPrune = performance.now();
+          await this.#store.prune(new Date(this.#deps.clock.now().getTime() - OUTBOX_RETENTION_MS));
+        }
         while (!this.#stopped && (await this.runOnce()) > 0);
       } catch (error) {
         this.#logger.error({ err: error }, 'Personio gateway pass failed');
@@ -416,7 +427,16 @@ export class PersonioGateway {
     this.#stopped = true;
     if (this.#timer) clearTimeout(this.#timer);
     await this.#running;
-    await Promise.allSettled([...this.#importing.values()]);
+    // Applies hung on Personio are not waited for past a few seconds: their rows are leased and are
+    // taken over when the lease runs out.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.allSettled([...this.#importing.values(), ...this.#inFlight]),
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, 5_000);
+      }),
+    ]);
+    clearTimeout(timer);
     for (const context of this.#contexts.values()) {
       const resolved = await context.catch(() => null);
       await resolved?.handle.close();
