@@ -131,10 +131,24 @@ export interface SyncRepository {
   recordOperation(syncId: string, runId: string, operation: JournaledOperation): Promise<void>;
   markOperation(
     idempotencyKey: string,
-    status: 'applied' | 'failed',
+    status: 'applied' | 'failed' | 'superseded',
     details: { accountId?: string | null; error?: string | null },
     tx?: Transaction<Database>,
   ): Promise<void>;
+
+  /**
+   * Operations journaled by an earlier run that never recorded their outcome (the process died between
+   * journaling and marking them): still `pending`, with a run id other than `exceptRunId`.
+   */
+  listUnsettledOperations(
+    syncId: string,
+    exceptRunId: string,
+  ): Promise<readonly (JournaledOperation & { readonly runId: string })[]>;
+  /**
+   * Marks earlier runs of the sync that are still `running` as failed: only one run holds the lease, so
+   * any other is one whose process died. Answers how many.
+   */
+  closeInterruptedRuns(syncId: string, exceptRunId: string): Promise<number>;
 
   replaceScheduled(syncId: string, items: readonly ScheduledItem[]): Promise<void>;
   listScheduled(syncId: string): Promise<readonly ScheduledItem[]>;
@@ -446,6 +460,40 @@ export function createSyncRepository(deps: { db: Kysely<Database>; clock?: Clock
         })
         .where('idempotency_key', '=', idempotencyKey)
         .execute();
+    },
+
+    async listUnsettledOperations(syncId, exceptRunId) {
+      const rows = await db
+        .selectFrom('sync_operations')
+        .selectAll()
+        .where('sync_id', '=', syncId)
+        .where('status', '=', 'pending')
+        .where('run_id', '!=', exceptRunId)
+        .orderBy('created_at')
+        .execute();
+      return rows.map((r) => ({
+        idempotencyKey: r.idempotency_key,
+        kind: r.kind,
+        personId: r.person_id,
+        accountId: r.account_id,
+        payload: JSON.parse(r.payload) as unknown,
+        runId: r.run_id,
+      }));
+    },
+
+    async closeInterruptedRuns(syncId, exceptRunId) {
+      const result = await db
+        .updateTable('sync_runs')
+        .set({
+          status: 'failed',
+          error: 'interrupted: the process stopped before the run finished; a later run took over',
+          finished_at: now(),
+        })
+        .where('sync_id', '=', syncId)
+        .where('status', '=', 'running')
+        .where('id', '!=', exceptRunId)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows);
     },
 
     async replaceScheduled(syncId, items) {

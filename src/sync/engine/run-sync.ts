@@ -220,6 +220,8 @@ async function runUnderLease(
     if (!source.people) throw new Error(`connection '${sync.source}' is not an HR source`);
     if (!target.accounts) throw new Error(`connection '${sync.target}' cannot hold accounts`);
     const runId = options.dryRun ? null : await deps.syncs.startRun(sync.id, options.trigger, 'pending');
+    // We hold the lease, so a run of this sync still marked running is one whose process died.
+    if (runId !== null) await deps.syncs.closeInterruptedRuns(sync.id, runId);
     let result: SyncRunResult;
     try {
       result = await reconcile(
@@ -353,6 +355,7 @@ async function reconcile(
   }
 
   const plan_ = lastPlan;
+  if (runId !== null) await settleInterrupted(deps, sync, snapshot, runId);
   const failed = applied.filter((a) => a.outcome === 'failed');
   // Advance the watermark only when everything applied: a failed change of a person who does not
   // change again would otherwise wait for the next full read.
@@ -383,6 +386,55 @@ async function reconcile(
     skipped,
     error: failed.length > 0 ? `${failed.length} operation(s) failed; the next run retries them` : null,
   };
+}
+
+/**
+ * Settles operations an earlier run journaled but never marked, because its process died between the
+ * two (the change may or may not have reached the target). This run planned from what the target
+ * holds now, and an operation still needed was planned again under the same idempotency key (and
+ * marked above); one that was not is superseded: already done, or no longer wanted. Only people this
+ * run read are settled: an incremental read says nothing about the others.
+ */
+async function settleInterrupted(
+  deps: SyncEngineDependencies,
+  sync: SyncRecord,
+  snapshot: Snapshot,
+  runId: string,
+): Promise<void> {
+  const unsettled = await deps.syncs.listUnsettledOperations(sync.id, runId);
+  if (unsettled.length === 0) return;
+  const isEveryoneRead = snapshot.mode === 'full' && snapshot.sourceRead === 'complete';
+  const read = new Set(snapshot.people.map((p) => p.sourceId));
+  for (const operation of unsettled) {
+    if (!isEveryoneRead && (operation.personId === null || !read.has(operation.personId))) continue;
+    await deps.syncs.transaction(async (tx) => {
+      await deps.syncs.markOperation(
+        operation.idempotencyKey,
+        'superseded',
+        { error: 'the run stopped before recording the outcome; a later plan needed nothing more' },
+        tx,
+      );
+      await deps.audit.append(
+        {
+          actor: `sync:${sync.id}`,
+          action: `account.${operation.kind}`,
+          outcome: 'superseded',
+          syncId: sync.id,
+          connectionId: sync.target,
+          personId: operation.personId,
+          accountId: operation.accountId,
+          content: {
+            runId,
+            interruptedRunId: operation.runId,
+            idempotencyKey: operation.idempotencyKey,
+            reason:
+              'the run that journaled this operation stopped before recording its outcome; planned again from the target, nothing more was needed',
+          },
+        },
+        tx,
+      );
+    });
+  }
 }
 
 interface BuiltPlan {
