@@ -218,6 +218,42 @@ void describe(
       assert.equal((await deps.audit.verify()).ok, true);
     });
 
+    void test('a record Entra refuses is journaled as a failed operation with Entra’s reason, and retried by the next run', async () => {
+      // Someone created a user by hand with the new hire's UPN: Entra cannot create the hire.
+      await call(entra.url, 'POST', '/users', {
+        employeeId: 'manual-1',
+        userPrincipalName: 'taken.upn@example.com',
+        displayName: 'Created by hand',
+      });
+      const hire = await call<{ id: number }>(personio.url, 'POST', '/employees', {
+        first_name: 'Taken',
+        last_name: 'Upn',
+        email: 'taken.upn@example.com',
+        status: 'active',
+        hire_date: '2026-11-01',
+        department: 'Engineering',
+        office: 'Berlin',
+      });
+      const result = await runSync(deps, 'hr', { trigger: 'manual', forceFull: true });
+      assert.deepEqual(failuresOf(result), [
+        `create ${hire.id}: Entra ID did not provision externalId ${hire.id}: Another user already has the userPrincipalName 'taken.upn@example.com'. (AzureActiveDirectoryConflictingObjects)`,
+      ]);
+      const journal = await deps.audit.list({
+        syncId: 'hr',
+        personId: String(hire.id),
+        action: 'account.create',
+        limit: 10,
+      });
+      assert.equal(journal.at(-1)?.outcome, 'failed');
+      assert.match(JSON.stringify(journal.at(-1)?.content), /Another user already has the userPrincipalName/);
+
+      // HR corrects the hire's email; the next run creates the hire under the new UPN.
+      await call(personio.url, 'PATCH', `/employees/${hire.id}`, { email: 'taken.upn2@example.com' });
+      const retried = await runSync(deps, 'hr', { trigger: 'manual', forceFull: true });
+      assert.deepEqual(failuresOf(retried), []);
+      assert.ok((await users()).some((u) => u.employeeId === String(hire.id)));
+    });
+
     void test('429 and 500 on bulkUpload mid-run: the failed operations are journaled, and the next run converges without duplicates', async () => {
       for (let i = 0; i < 60; i++) {
         await call(personio.url, 'POST', '/employees', {
