@@ -7,7 +7,12 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import { startPersonioEmulator, type PersonioEmulator } from '../../../emulators/personio/index.ts';
-import type { ConnectorHandle } from '../../connectors/contract.ts';
+import type {
+  Account,
+  AccountAttributeValue,
+  AccountTarget,
+  ConnectorHandle,
+} from '../../connectors/contract.ts';
 import { ConnectorError } from '../../connectors/contract.ts';
 import { createManualClock, type ManualClock } from '../../core/testing/manual-clock.ts';
 import { USER_RESOURCE_SCHEMA } from '../../scim/attribute-resolver.ts';
@@ -567,6 +572,113 @@ void describe('an operation whose outcome a crash lost', () => {
       const [interrupted] = await world.syncs.listRuns('hr', 2).then((runs) => runs.slice(1));
       assert.equal(interrupted?.status, 'failed');
       assert.match(interrupted?.error ?? '', /interrupted/);
+    } finally {
+      await world.close();
+    }
+  });
+});
+
+/**
+ * A target app that, like many, does not refuse a second account with the same email: the only
+ * protection against a duplicate is the engine never sending a create twice.
+ */
+function permissiveTarget(): {
+  accounts: Map<string, Account>;
+  creates: number;
+  loseAnswers: number;
+  handle: ConnectorHandle;
+} {
+  const state = { accounts: new Map<string, Account>(), creates: 0, loseAnswers: 0 };
+  let next = 1;
+  const change = (
+    id: string,
+    attributes: Record<string, AccountAttributeValue>,
+    isActive?: boolean,
+  ): void => {
+    const current = state.accounts.get(id);
+    if (!current) throw new ConnectorError('not_found', `no account ${id}`);
+    state.accounts.set(id, {
+      ...current,
+      ...(isActive === undefined ? {} : { isActive }),
+      attributes: { ...current.attributes, ...attributes },
+    });
+  };
+  const accounts: AccountTarget = {
+    listAccounts: async () => ({ items: [...state.accounts.values()], nextCursor: null }),
+    createAccount: async (desired) => {
+      state.creates += 1;
+      const { active, ...attributes } = desired.attributes;
+      const account: Account = {
+        id: `acct-${next++}`,
+        userName: typeof attributes['userName'] === 'string' ? attributes['userName'] : desired.email,
+        email: desired.email,
+        displayName: null,
+        isActive: active !== false,
+        attributes,
+      };
+      state.accounts.set(account.id, account);
+      if (state.loseAnswers > 0) {
+        state.loseAnswers -= 1;
+        throw new ConnectorError('unavailable', 'createAccount timed out', { outcome: 'unknown' });
+      }
+      return { account, outcome: 'created', warnings: [] };
+    },
+    updateAccount: async (id, changes) => {
+      change(id, { ...changes.attributes });
+      return { warnings: [] };
+    },
+    disableAccount: async (id) => change(id, {}, false),
+    enableAccount: async (id) => change(id, {}, true),
+  };
+  return {
+    get accounts() {
+      return state.accounts;
+    },
+    get creates() {
+      return state.creates;
+    },
+    set loseAnswers(n: number) {
+      state.loseAnswers = n;
+    },
+    get loseAnswers() {
+      return state.loseAnswers;
+    },
+    handle: {
+      accounts,
+      check: async () => ({ summary: '', count: 0, warnings: [] }),
+      close: async () => undefined,
+    },
+  };
+}
+
+void describe('a create whose answer is lost on a target that allows duplicates', () => {
+  void test('is read back and settled, never sent a second time', async () => {
+    const world = await openWorld('sqlite');
+    const target = permissiveTarget();
+    const deps: SyncEngineDependencies = {
+      ...world.deps,
+      openConnection: async (id) => (id === 'dir' ? target.handle : world.deps.openConnection(id)),
+    };
+    try {
+      // Every create of the first run loses its answer once.
+      target.loseAnswers = 1000;
+      const first = await runSync(deps, 'hr', { trigger: 'manual' });
+      const creates = first.applied.filter((a) => a.operation.kind === 'create');
+      assert.ok(creates.length >= 5, `${creates.length} creates`);
+      assert.equal(target.creates, creates.length, 'one create request per person');
+      const emails = [...target.accounts.values()].map((a) => a.email);
+      assert.equal(new Set(emails).size, emails.length, 'no two accounts for one person');
+      assert.deepEqual(
+        creates.filter((c) => c.outcome !== 'applied').map((c) => c.error),
+        [],
+        'each create is settled in the same run',
+      );
+      target.loseAnswers = 0;
+      const plan = await runSync(deps, 'hr', { trigger: 'manual', dryRun: true });
+      assert.deepEqual(
+        plan.plan?.operations.map((o) => `${o.kind} ${o.personId}: ${o.reason}`),
+        [],
+      );
     } finally {
       await world.close();
     }
