@@ -236,7 +236,7 @@ void describe(
       });
       const result = await runSync(deps, 'hr', { trigger: 'manual', forceFull: true });
       assert.deepEqual(failuresOf(result), [
-        `create ${hire.id}: Entra ID did not provision externalId ${hire.id}: Another user already has the userPrincipalName 'taken.upn@example.com'. (AzureActiveDirectoryConflictingObjects)`,
+        `create ${hire.id}: Entra ID did not provision externalId ${hire.id}: Another user already has the userPrincipalName '[address]'. (AzureActiveDirectoryConflictingObjects)`,
       ]);
       const journal = await deps.audit.list({
         syncId: 'hr',

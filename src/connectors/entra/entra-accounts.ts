@@ -50,8 +50,16 @@ type Settlement =
   | { readonly kind: 'confirmed'; readonly objectId: string | null; readonly warning: string | null }
   | { readonly kind: 'failed'; readonly errorCode: string | null; readonly reason: string };
 
+/**
+ * Entra's reasons quote the values they refused (a userPrincipalName, a mail address). Error messages
+ * are journaled and shown, and carry ids but no personal data, so addresses are masked.
+ */
+export function maskAddresses(reason: string): string {
+  return reason.replace(/[^\s'"<>()]+@[^\s'"<>()]+/g, '[address]');
+}
+
 export function settlementOf(result: ProvisioningResult): Settlement {
-  const reason = result.reason ?? `provisioning ${result.status}`;
+  const reason = maskAddresses(result.reason ?? `provisioning ${result.status}`);
   switch (result.status) {
     case 'success':
       return { kind: 'confirmed', objectId: result.objectId, warning: null };
