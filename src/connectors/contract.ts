@@ -481,7 +481,9 @@ export interface AccountTarget {
    * updates, disables and enables in one go, each with the semantics of its single method (which the
    * connector also has). Returns one result per write, in order; one write failing never fails the
    * others. Throws a ConnectorError only when none of the writes could be attempted. The engine uses it
-   * when present and sends at most `maxWritesPerBatch` writes per call.
+   * when present, sends at most `maxWritesPerBatch` writes per call, and passes a write that failed with
+   * a retryable kind again: sending a write twice must be harmless (Entra matches every upload on
+   * externalId; elsewhere a create whose outcome is unknown is settled by the connector, never re-sent).
    */
   writeAccounts?(writes: readonly AccountWrite[]): Promise<readonly AccountWriteResult[]>;
   /** Most writes the engine passes to one `writeAccounts` call; default 500. */
