@@ -281,6 +281,34 @@ void describe('entra connector', () => {
     });
   });
 
+  void test('a bulkUpload that times out after Entra took it is settled from the logs, not duplicated', async () => {
+    await withHarness({ settings: { requestTimeoutMs: 300 } }, async (h) => {
+      await h.control('POST', '/faults', {
+        kind: 'timeout',
+        endpoint: 'bulkUpload',
+        afterAccepting: true,
+        count: 10,
+      });
+      const [result] = await h.handle.accounts!.writeAccounts!([
+        { kind: 'create', desired: desiredAccount('slow1') },
+      ]);
+      const error = failureOf(result);
+      assert.equal(error.kind, 'unavailable');
+      assert.equal(error.outcome, 'unknown');
+      await h.control('DELETE', '/faults');
+      await h.control('POST', '/process');
+      assert.deepEqual(
+        (await listAll(h)).map((a) => a.id),
+        ['slow1'],
+      );
+      assert.deepEqual(
+        (await h.users()).map((u) => u.employeeId),
+        ['slow1'],
+        'one user, whatever the retries sent',
+      );
+    });
+  });
+
   void test('an expired token is refreshed once and the request repeated', async () => {
     await withHarness({ accounts: 1 }, async (h) => {
       await h.control('POST', '/faults', { kind: 'expired-token', endpoint: 'bulkUpload' });
