@@ -658,6 +658,8 @@ export class PersonioGateway {
         employeeId,
         state: 'linked',
         lastError: null,
+        // An employee that was in Personio before may already have a login (see #setLogin).
+        ...(outcome === 'correlated' ? { origin: 'import' as const } : {}),
       });
       await this.#setLogin(base, subjectOf(employeeId), isActive);
       if (warnings.length > 0)
@@ -694,7 +696,7 @@ export class PersonioGateway {
       );
       await this.#deps.tasks.open(changeEmailTask(base, subject, beforeValues['email'] ?? null, newEmail));
     }
-    if (row.operation === 'claim') await this.#setLogin(base, subject, isActive);
+    if (row.operation === 'claim') await this.#setLogin(base, subject, isActive, { isClaim: true });
     else if (before && (before['active'] !== false) !== isActive)
       await this.#setLogin(base, subject, isActive);
     if (warnings.length > 0) await this.#deps.tasks.open(warningTask(base, subject, row.id, warnings));
@@ -731,29 +733,66 @@ export class PersonioGateway {
   }
 
   /**
-   * Login access has no API: activating opens `grant_login`, deactivating `revoke_login`. An open task
-   * for the opposite is cancelled as superseded instead, since its work never happened.
+   * Login access has no API, so it is tracked through tasks. What Roster knows of the login comes from
+   * the task history: an employee imported from Personio may already have one; one Roster created has
+   * none until a `grant_login` is done; each done grant or revoke changes it. Activating cancels an
+   * open `revoke_login` as superseded and opens `grant_login` when there is no login; deactivating
+   * cancels an open `grant_login` and opens `revoke_login` when there may be one. Decided from state,
+   * so applying the same row again after a crash opens nothing twice. A claim always asks a person to
+   * make sure the login exists (`grant_login`), since Roster cannot see it.
    */
   async #setLogin(
     base: { connectionId: string; actor: string },
     subject: TaskSubject,
     isActive: boolean,
+    options: { readonly isClaim?: boolean } = {},
   ): Promise<void> {
     const { connectionId } = base;
+    const link = await this.#store.link(this.#store.db, connectionId, subject.resourceId);
+    let hasLogin = link?.origin === 'import';
+    let openGrant = false;
+    let openRevoke = false;
+    for (const task of await this.#loginTasks(connectionId, subject.resourceId)) {
+      if (task.state === 'done') hasLogin = task.kind === 'grant_login';
+      if (task.state === 'open') {
+        if (task.kind === 'grant_login') openGrant = true;
+        else if (task.kind === 'revoke_login') openRevoke = true;
+      }
+    }
     if (isActive) {
-      const cancelled = await this.#deps.tasks.cancelSuperseded(
+      const superseded = await this.#deps.tasks.cancelSuperseded(
         connectionId,
         dedupeKeys.revokeLogin(subject.resourceId),
         'the identity provider re-activated the user before login access was removed',
       );
-      if (cancelled === 0) await this.#deps.tasks.open(grantLoginTask(base, subject));
+      if (!openGrant && (options.isClaim === true || (!hasLogin && superseded === 0)))
+        await this.#deps.tasks.open(grantLoginTask(base, subject));
     } else {
-      const cancelled = await this.#deps.tasks.cancelSuperseded(
+      await this.#deps.tasks.cancelSuperseded(
         connectionId,
         dedupeKeys.grantLogin(subject.resourceId),
         'the identity provider deactivated the user before login access was granted',
       );
-      if (cancelled === 0) await this.#deps.tasks.open(revokeLoginTask(base, subject));
+      if (hasLogin && !openRevoke) await this.#deps.tasks.open(revokeLoginTask(base, subject));
+    }
+  }
+
+  /** The login and access tasks of one account, oldest first. */
+  async #loginTasks(connectionId: string, resourceId: string) {
+    const out: { kind: string; state: string }[] = [];
+    let cursor: string | undefined;
+    for (;;) {
+      const page = await this.#deps.tasks.list({
+        connectionId,
+        accountId: resourceId,
+        limit: 500,
+        ...(cursor ? { cursor } : {}),
+      });
+      for (const t of page.tasks)
+        if (t.kind === 'grant_login' || t.kind === 'revoke_login' || t.kind === 'revoke_access')
+          out.push({ kind: t.kind === 'revoke_access' ? 'revoke_login' : t.kind, state: t.state });
+      if (page.nextCursor === null) return out;
+      cursor = page.nextCursor;
     }
   }
 

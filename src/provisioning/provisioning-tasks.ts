@@ -40,6 +40,7 @@ export interface ProvisioningTasks {
   list(filter: {
     readonly connectionId?: string;
     readonly state?: 'open' | 'done' | 'cancelled';
+    readonly accountId?: string;
     readonly limit?: number;
     readonly cursor?: string;
   }): Promise<{ readonly tasks: readonly ProvisioningTaskView[]; readonly nextCursor: string | null }>;

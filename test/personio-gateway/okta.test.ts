@@ -136,7 +136,29 @@ void describe('Okta provisions Personio through Roster', () => {
     assert.deepEqual((ignored[0]?.content as { attributes: string[] }).attributes, ['firstName']);
   });
 
-  void test('deactivating before login was granted cancels the grant instead of asking to revoke', async () => {
+  void test('deactivating a user Roster created before login was granted cancels the grant, nothing to revoke', async () => {
+    const created = await h.request(
+      'POST',
+      '/Users',
+      oktaUser('short.stay@nordlicht.example', 'Short', 'Stay'),
+      OKTA,
+    );
+    const shortId = expectCreated(created);
+    const response = await h.request(
+      'PATCH',
+      `/Users/${shortId}`,
+      { schemas: [PATCH], Operations: [{ op: 'replace', value: { active: false } }] },
+      OKTA,
+    );
+    expectStatus(response, 200);
+    const tasks = (await h.allTasks()).filter((t) => t.accountId === shortId);
+    const grant = tasks.find((t) => t.kind === 'grant_login');
+    assert.equal(grant?.state, 'cancelled');
+    assert.match(grant?.cancelReason ?? '', /deactivated/);
+    assert.equal(tasks.filter((t) => t.kind === 'revoke_login').length, 0);
+  });
+
+  void test('deactivating an employee who was in Personio before opens revoke_login: they may have a login', async () => {
     const response = await h.request(
       'PATCH',
       `/Users/${existingId}`,
@@ -145,10 +167,8 @@ void describe('Okta provisions Personio through Roster', () => {
     );
     expectStatus(response, 200);
     const tasks = (await h.allTasks()).filter((t) => t.accountId === existingId);
-    const grant = tasks.find((t) => t.kind === 'grant_login');
-    assert.equal(grant?.state, 'cancelled');
-    assert.match(grant?.cancelReason ?? '', /deactivated/);
-    assert.equal(tasks.filter((t) => t.kind === 'revoke_login').length, 0);
+    assert.equal(tasks.find((t) => t.kind === 'grant_login')?.state, 'cancelled');
+    assert.equal(tasks.find((t) => t.kind === 'revoke_login')?.state, 'open');
     const employee = await h.employeeByEmail(existingEmail);
     assert.equal(employee?.status, 'active', 'deprovisioning never sets the HR status');
   });
@@ -265,15 +285,18 @@ void describe('Okta provisions Personio through Roster', () => {
     const kinds = (await h.allTasks()).map((t) => `${t.kind}:${t.state}`).sort();
     assert.deepEqual(kinds, [
       'grant_login:cancelled',
+      'grant_login:cancelled',
       'grant_login:done',
       'grant_role:done',
       'revoke_access:open',
       'revoke_login:cancelled',
+      'revoke_login:open',
       'revoke_role:cancelled',
     ]);
     const journal = await h.audit();
     const applied = journal.filter((e) => e.action === 'personio.employee.create' && e.outcome === 'applied');
-    assert.equal(applied.length, 1);
+    assert.equal(applied.length, 2, 'test.user and short.stay');
+    assert.ok(journal.some((e) => e.action === 'personio.employee.claim' && e.accountId === existingId));
     assert.equal(applied[0]?.actor, `scim-token:${h.tokenId}`);
     assert.ok(journal.some((e) => e.action === 'scim.user.delete' && e.outcome === 'accepted'));
     assert.equal((await h.gateway.store.list('personio-de', ['pending', 'applying'])).length, 0);
