@@ -11,6 +11,7 @@ import type {
   AccountWrite,
   AccountWriteResult,
   ConnectorHandle,
+  CreateAccountResult,
   DesiredAccount,
   PeopleSource,
   SourcePerson,
@@ -705,6 +706,53 @@ async function writeWithRetries(
   return results;
 }
 
+/**
+ * Creates an account; when the answer is lost (outcome unknown: a timeout or 5xx after the request was
+ * sent) the target is read back by externalId and email instead of sending the create again, which on
+ * an app that allows two accounts with one email would make a duplicate. Read back and not found, the
+ * create did not happen and may be retried; when the read-back fails too, the operation fails without
+ * a retry and the next run, planning from the target's accounts, settles it.
+ */
+async function createSettled(target: AccountTarget, desired: DesiredAccount): Promise<CreateAccountResult> {
+  try {
+    return await target.createAccount!(desired);
+  } catch (error) {
+    if (!isConnectorError(error) || error.outcome !== 'unknown') throw error;
+    let found: Account | undefined;
+    try {
+      found = await findAccount(target, desired);
+    } catch (readError) {
+      throw new Error(
+        `the create's outcome is unknown (${error.message}) and reading the target back failed (${describeError(readError)}); the next run settles it`,
+        { cause: readError },
+      );
+    }
+    if (found) return { account: found, outcome: 'settled_by_read_back', warnings: [] };
+    throw new ConnectorError('unavailable', `${error.message}; reading back found no account`, {
+      cause: error,
+      outcome: 'not_applied',
+    });
+  }
+}
+
+/** The account a create made, by externalId, else by email or userName (case-insensitively). */
+async function findAccount(target: AccountTarget, desired: DesiredAccount): Promise<Account | undefined> {
+  const externalId = desired.attributes['externalId'];
+  const email = desired.email.toLowerCase();
+  let cursor: string | undefined;
+  for (;;) {
+    const page = await target.listAccounts(cursor);
+    const found =
+      (typeof externalId === 'string'
+        ? page.items.find((a) => a.attributes['externalId'] === externalId)
+        : undefined) ??
+      page.items.find((a) => a.email?.toLowerCase() === email || a.userName?.toLowerCase() === email);
+    if (found) return found;
+    if (page.nextCursor === null) return undefined;
+    cursor = page.nextCursor;
+  }
+}
+
 async function applyPlan(
   deps: SyncEngineDependencies,
   sync: SyncRecord,
@@ -824,7 +872,7 @@ async function applyPlan(
           if (!target.createAccount)
             throw new ConnectorError('unsupported', 'the target cannot create accounts');
           const desired = desiredOf(operation, built);
-          const created = await withRetries(deps, settings, () => target.createAccount!(desired));
+          const created = await withRetries(deps, settings, () => createSettled(target, desired));
           accountId = created.account.id;
           await disableIfWanted(operation, created.account);
           break;
