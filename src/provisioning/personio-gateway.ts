@@ -584,6 +584,12 @@ export class PersonioGateway {
       const subject = await this.#subject(row);
       const reason = 'the identity provider deleted the user';
       await this.#deps.tasks.cancelSuperseded(connectionId, dedupeKeys.grantLogin(resourceId), reason);
+      if (subject.employeeId !== null)
+        await this.#deps.tasks.cancelSuperseded(
+          connectionId,
+          dedupeKeys.revokeLogin(resourceId),
+          'superseded by the access revocation of the deleted user',
+        );
       for (const role of await this.#store.rolesOfMember(connectionId, resourceId)) {
         await this.#deps.tasks.cancelSuperseded(
           connectionId,
@@ -964,6 +970,7 @@ export class PersonioGateway {
     // An inactive profile and a newer one may share an email (a rehire): the newer one is listed.
     const ordered = [...employees].sort((a, b) => Number(a.isActive === true) - Number(b.isActive === true));
     let created = 0;
+    const createdNow = new Set<string>();
     let updated = 0;
     let skipped = 0;
     const now = this.#deps.clock.now().toISOString();
@@ -1000,6 +1007,7 @@ export class PersonioGateway {
           lastError: null,
         });
         resourceOf.set(account.id, stored.id);
+        createdNow.add(account.id);
         created++;
       } catch (error) {
         // Another resource has this userName (an IdP's pending create, or a shared email): leave it.
@@ -1023,7 +1031,7 @@ export class PersonioGateway {
           if (error instanceof ScimError && (error.status === 404 || error.status === 409)) return null;
           throw error;
         });
-      if (result?.changed === true && created === 0) updated++;
+      if (result?.changed === true && !createdNow.has(account.id)) updated++;
     }
     // Employees gone from Personio (a deleted HR record) leave the view unless an IdP claimed them.
     let removed = 0;
