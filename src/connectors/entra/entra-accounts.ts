@@ -357,7 +357,19 @@ export class EntraAccounts implements AccountTarget {
     const since = new Map(
       pending.map((u) => [u.externalId, lowerBound(Date.parse(u.pending!.uploadedAt), u)]),
     );
-    const results = await this.#options.api.readResults(Math.min(...since.values()));
+    let results: ProvisioningResult[];
+    try {
+      results = await this.#options.api.readResults(Math.min(...since.values()));
+    } catch (error) {
+      // A slow or throttled log must not stop the sync: pending records stay as they are until the
+      // next listing. Anything else (a lost permission) is the administrator's to fix.
+      if (!isConnectorError(error) || !error.isRetryable) throw error;
+      this.#options.logger.warn(
+        { errorKind: error.kind, pending: pending.length },
+        'reading the provisioning logs failed; pending records stay pending',
+      );
+      return;
+    }
     const settled = latestSettlements(results, since);
     await this.#applySettlements(settled);
     const now = this.#options.clock.now().getTime();

@@ -210,6 +210,19 @@ void describe('entra connector', () => {
     });
   });
 
+  void test('unreadable provisioning logs leave pending records pending and the listing complete', async () => {
+    await withHarness({ settings: { confirmTimeoutMs: 50 } }, async (h) => {
+      await h.control('PUT', '/job', { paused: true });
+      await h.handle.accounts!.createAccount!(desiredAccount('q1'));
+      await h.control('POST', '/faults', { kind: 'malformed-page', count: 20 });
+      assert.deepEqual(
+        (await listAll(h)).map((a) => a.id),
+        ['q1'],
+      );
+      assert.match(h.test.logger.text(), /pending records stay pending/);
+    });
+  });
+
   void test('an upload that never shows in the logs expires, so the next plan uploads it again', async () => {
     await withHarness({ settings: { confirmTimeoutMs: 50, pendingExpiryMs: 60_000 } }, async (h) => {
       await h.control('PUT', '/job', { paused: true });
