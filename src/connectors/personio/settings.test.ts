@@ -71,3 +71,32 @@ void describe('Personio settings', () => {
     assert.equal(sensitivityOf({ key: 'dynamic_4', label: 'Personalnummer', universalId: null }), null);
   });
 });
+
+void describe('Personio provisioning settings', () => {
+  void test('a connection without a provisioning section gets the documented defaults', () => {
+    const { provisioning } = personioSettingsSchema.parse({ clientId: 'c' });
+    assert.equal(provisioning.writeBudgetMs, 5_000);
+    assert.equal(provisioning.onHrOwnedWrite, 'ignore');
+    assert.equal(provisioning.importIntervalMinutes, 15);
+    assert.deepEqual(provisioning.groupRoles, {});
+    assert.equal(provisioning.taskSlaHours, undefined, 'the task repository applies its own default');
+  });
+
+  void test('a typo, a bad authority and an unreadable mapping path are all reported', () => {
+    const parsed = personioSettingsSchema.safeParse({
+      clientId: 'c',
+      provisioning: {
+        writeBudget: 100,
+        authority: { department: 'okta' },
+        mapping: { position: 'title eq "x"' },
+      },
+    });
+    assert.equal(parsed.success, false);
+    const paths = parsed.error?.issues.map((i) => i.path.join('.')).sort();
+    assert.deepEqual(paths, [
+      'provisioning',
+      'provisioning.authority.department',
+      'provisioning.mapping.position',
+    ]);
+  });
+});
