@@ -61,6 +61,7 @@ for (const mode of MODES) {
     });
 
     void test('Entra creates the user with title and department; Personio has the employee', async () => {
+      await h.fault('500', 1); // in the middle of the create
       const response = await h.request('POST', url('/Users'), {
         schemas: [USER, ENTERPRISE],
         externalId: `mona-${mode.name}`,
@@ -90,11 +91,13 @@ for (const mode of MODES) {
     });
 
     void test('Entra replaces the title and an HR-owned name; only the title reaches Personio', async () => {
+      await h.fault('timeout', 1);
       const response = await patch(`/Users/${userId}`, [
         { op: mode.op('Replace'), path: 'title', value: 'Senior Analyst' },
         { op: mode.op('Replace'), path: 'name.givenName', value: 'Monalisa' },
       ]);
       expectStatus(response, 200, 204);
+      await h.drain();
       const employee = await h.employeeByEmail(userName);
       assert.equal(employee?.position, 'Senior Analyst');
       assert.equal(employee?.first_name, 'Mona');

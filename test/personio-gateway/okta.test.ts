@@ -112,6 +112,7 @@ void describe('Okta provisions Personio through Roster', () => {
   });
 
   void test('a PUT updates what the IdP owns (title → position) and leaves HR-owned names to Personio', async () => {
+    await h.fault('timeout', 1); // Personio hangs on the first call of this write
     const response = await h.request(
       'PUT',
       `/Users/${userId}`,
@@ -125,6 +126,7 @@ void describe('Okta provisions Personio through Roster', () => {
     );
     expectStatus(response, 200);
     assert.equal(response.body.name.givenName, 'Another', 'the SCIM view shows what the IdP asked for');
+    await h.drain();
     const employee = await h.employeeByEmail(userName);
     assert.equal(employee?.position, 'Staff Engineer');
     assert.equal(employee?.first_name, 'Test', 'names belong to HR: the write is ignored, not looped back');
@@ -177,6 +179,7 @@ void describe('Okta provisions Personio through Roster', () => {
     const grant = (await h.openTasks()).find((t) => t.kind === 'grant_login' && t.accountId === userId);
     assert.ok(grant);
     await h.tasks.complete(grant.id, { actor: 'cli', note: 'invited in Personio' });
+    await h.fault('429', 1, 1);
     expectStatus(
       await h.request(
         'PATCH',
