@@ -115,6 +115,20 @@ void describe('Personio slow, down or refusing, with a short write budget', () =
     assert.equal((await h.openTasks()).filter((t) => t.kind === 'apply_failed').length, 0);
   });
 
+  void test('a refused update is a 400 naming the SCIM attribute, and the user keeps its previous value', async () => {
+    const list = await h.request('GET', '/Users?filter=userName eq "slow.personio@nordlicht.example"');
+    const id = list.body.Resources[0].id;
+    const response = await h.request('PATCH', `/Users/${id}`, {
+      schemas: [PATCH],
+      Operations: [{ op: 'replace', path: 'title', value: 'x'.repeat(300) }],
+    });
+    expectScimError(response, 400, 'invalidValue');
+    assert.match(response.body.detail, /Personio refused title \(Personio field position\)/);
+    const read = await h.request('GET', `/Users/${id}`);
+    assert.equal(read.body.title, undefined, 'the local change was undone');
+    assert.equal((await h.employeeByEmail('slow.personio@nordlicht.example'))?.position, '');
+  });
+
   void test('a refusal after the acknowledgement becomes an apply_failed task and marks the account in error', async () => {
     await h.fault('timeout', 1);
     const id = expectCreated(
