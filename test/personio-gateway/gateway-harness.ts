@@ -56,6 +56,8 @@ export interface GatewayHarness {
   requests(): Promise<{ method: string; path: string; status: number | null }[]>;
   /** Applies outbox rows until none is pending (waiting out retry delays), or fails after `timeoutMs`. */
   drain(timeoutMs?: number): Promise<void>;
+  /** Another gateway on the same database and connections, as a second `roster serve` instance would run. */
+  secondGateway(): PersonioGateway;
   allTasks(): Promise<Task[]>;
   openTasks(): Promise<Task[]>;
   audit(): Promise<AuditEntry[]>;
@@ -98,21 +100,24 @@ export async function startGatewayHarness(options: GatewayHarnessOptions = {}): 
   });
   const issued = await tokens.create({ kind: 'scim', connectionId: CONNECTION_ID, name: 'okta' });
   const repository = new ScimRepository(database.db, database.dialect);
-  const gateway = new PersonioGateway({
-    db: database.db,
-    repository,
-    connections,
-    tasks,
-    audit,
-    openConnection: createConnectionOpener({
+  const newGateway = () =>
+    new PersonioGateway({
+      db: database.db,
+      repository,
       connections,
-      directory: repository,
+      tasks,
+      audit,
+      openConnection: createConnectionOpener({
+        connections,
+        directory: repository,
+        clock: systemClock,
+        logger: silentConnectorLogger,
+      }),
       clock: systemClock,
-      logger: silentConnectorLogger,
-    }),
-    clock: systemClock,
-    retryBaseMs: 50,
-  });
+      retryBaseMs: 50,
+    });
+  const gateway = newGateway();
+  const others: PersonioGateway[] = [];
   const config = loadConfig({ HOST: '127.0.0.1', PORT: '0' });
   const app = await buildApp({
     db: database.db,
@@ -190,12 +195,18 @@ export async function startGatewayHarness(options: GatewayHarnessOptions = {}): 
         await new Promise((resolve) => setTimeout(resolve, 25));
       }
     },
+    secondGateway: () => {
+      const other = newGateway();
+      others.push(other);
+      return other;
+    },
     allTasks,
     openTasks: async () => (await allTasks()).filter((t) => t.state === 'open'),
     audit: async () => [...(await audit.list({ connectionId: CONNECTION_ID, limit: 1000 }))],
     close: async () => {
       await app.close();
       await gateway.stop();
+      for (const other of others) await other.stop();
       await database.close();
       await emulator.close();
     },
