@@ -8,5 +8,6 @@ export type {
   PersonioGatewayDependencies,
 } from './personio-gateway.ts';
 export { GatewayStore } from './gateway-store.ts';
+export { personioReadBack } from './personio-read-back.ts';
 export type { Link, LinkState, OutboxRow, OutboxStatus } from './gateway-store.ts';
 export type { ProvisioningTasks } from './provisioning-tasks.ts';

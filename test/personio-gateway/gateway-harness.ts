@@ -5,6 +5,7 @@ import { startPersonioEmulator, type PersonioEmulator } from '../../emulators/pe
 import { loadConfig } from '../../src/config/index.ts';
 import type { PersonioSettingsInput } from '../../src/connectors/personio/settings.ts';
 import { systemClock } from '../../src/core/clock.ts';
+import type { Connection } from '../../src/core/connection.ts';
 import { PersonioGateway } from '../../src/provisioning/index.ts';
 import { buildApp, createAuthenticator } from '../../src/server/index.ts';
 import {
@@ -56,6 +57,8 @@ export interface GatewayHarness {
   requests(): Promise<{ method: string; path: string; status: number | null }[]>;
   /** Applies outbox rows until none is pending (waiting out retry delays), or fails after `timeoutMs`. */
   drain(timeoutMs?: number): Promise<void>;
+  /** The stored Personio connection. */
+  connection(): Promise<Connection>;
   /** Another gateway on the same database and connections, as a second `roster serve` instance would run. */
   secondGateway(): PersonioGateway;
   allTasks(): Promise<Task[]>;
@@ -194,6 +197,11 @@ export async function startGatewayHarness(options: GatewayHarnessOptions = {}): 
           );
         await new Promise((resolve) => setTimeout(resolve, 25));
       }
+    },
+    connection: async () => {
+      const connection = await connections.get(CONNECTION_ID);
+      if (!connection) throw new Error('the connection is gone');
+      return connection;
     },
     secondGateway: () => {
       const other = newGateway();
