@@ -152,6 +152,31 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       });
     });
 
+    void test('each write and each page gives the event loop a turn, so a long sync run does not stall the server', async () => {
+      await withHarness({ dialect, users: 1 }, async (h) => {
+        const accounts = accountsOf(h.handle);
+        // Queued before each write: it runs only if the write gives the event loop a turn, as the
+        // server needs to answer SCIM requests, health checks and webhooks during a long sync run.
+        const turnTaken = () => new Promise<boolean>((resolve) => setImmediate(() => resolve(true)));
+        const writes: Promise<unknown>[] = [
+          accounts.create({ email: 'turn.one@example.com', attributes: { 'name.givenName': 'Turn' } }),
+        ];
+        const created = await Promise.race([writes[0], turnTaken().then(() => 'turn')]);
+        assert.equal(created, 'turn', 'create gave the event loop a turn');
+        const { account } = (await writes[0]) as { account: Account };
+        const updated = await Promise.race([
+          accounts.update(account.id, { attributes: { title: 'Turner' } }).then(() => 'write'),
+          turnTaken().then(() => 'turn'),
+        ]);
+        assert.equal(updated, 'turn', 'update gave the event loop a turn');
+        const listed = await Promise.race([
+          accounts.list().then(() => 'read'),
+          turnTaken().then(() => 'turn'),
+        ]);
+        assert.equal(listed, 'turn', 'a page of accounts gave the event loop a turn');
+      });
+    });
+
     void test('create fills userName, a primary work email and active from the desired account', async () => {
       await withHarness({ dialect, users: 1 }, async (h) => {
         const created = await accountsOf(h.handle).create({
