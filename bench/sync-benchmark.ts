@@ -103,13 +103,18 @@ export interface SyncBenchmarkResult {
     readonly personioRequests: number;
     /** From the first Personio call to the last answer: the source read, paced by its rate limits. */
     readonly personioReadSeconds: number;
-    /** Employee pages asked for more than once (retries, restarted reads). */
-    readonly personioRepeatedPages: number;
+    /**
+     * Employee pages read: the sync's full read, plus the Personio gateway's import of its SCIM view
+     * when that runs at the same time (it reads the same pages).
+     */
+    readonly personioEmployeePages: number;
     /** Calls by status (`timeout` for calls the emulator never finished). */
     readonly personioStatuses: Readonly<Record<string, number>>;
     readonly peakRssMB: number;
     readonly rssAfterMB: number;
     readonly serverCpuSeconds: number;
+    /** The slowest `GET /healthz` while it ran (asked every 250 ms): how long the server stalled. */
+    readonly slowestHealthMs: number;
   };
   readonly polling: LatencyPhase;
   readonly webhooks: LatencyPhase & { readonly deliveries: number; readonly acknowledged: number };
@@ -210,6 +215,7 @@ export async function runSyncBenchmark(options: SyncBenchmarkOptions): Promise<S
     options.progress('phase 1: roster serve, first full sync');
     const spawnedAt = performance.now();
     server = await startRosterServer({ command, env, logFile: join(dataDir, 'server.log') });
+    const responsiveness = probeResponsiveness(server.origin);
     const startRun = await waitForRun(
       syncs,
       (r) => r.trigger === 'startup',
@@ -221,9 +227,12 @@ export async function runSyncBenchmark(options: SyncBenchmarkOptions): Promise<S
       options.progress,
     );
     const wallSeconds = (performance.now() - spawnedAt) / 1000;
+    const slowestHealthMs = await responsiveness.stop();
     const firstMemory = server.memory();
     const firstCpu = server.cpuMs();
     const requests = await emulator.requests();
+    // The emulator's log holds no secrets or bodies: method, path, redacted query, status, timing.
+    writeFileSync(join(options.logDir, 'sync-personio-requests.json'), JSON.stringify(requests, null, 1));
     const driver = new ChangeDriver({
       emulatorUrl: emulator.url,
       scimBase: `${server.origin}/scim/v2/${TARGET}`,
@@ -241,11 +250,12 @@ export async function runSyncBenchmark(options: SyncBenchmarkOptions): Promise<S
       directoryUsers: await driver.countUsers(),
       personioRequests: requests.length,
       personioReadSeconds: readSpanSeconds(requests),
-      personioRepeatedPages: repeatedPages(requests),
+      personioEmployeePages: requests.filter((r) => r.path === '/v1/company/employees').length,
       personioStatuses: countBy(requests, (r) => String(r.status ?? 'timeout')),
       peakRssMB: firstMemory.peakRssBytes / MB,
       rssAfterMB: firstMemory.rssBytes / MB,
       serverCpuSeconds: firstCpu / 1000,
+      slowestHealthMs,
     };
     if (startRun.status !== 'applied')
       throw new Error(`the first full sync ended ${startRun.status}: ${startRun.error ?? ''}`);
@@ -539,11 +549,33 @@ interface EmulatorRequest {
   readonly duration_ms: number | null;
 }
 
-function repeatedPages(requests: readonly EmulatorRequest[]): number {
-  const pages = requests
-    .filter((r) => r.path === '/v1/company/employees')
-    .map((r) => JSON.stringify([r.query['offset'], r.query['updated_since']]));
-  return pages.length - new Set(pages).size;
+/**
+ * Asks `GET /healthz` every 250 ms until stopped; answers the slowest answer's time. A stalled event
+ * loop shows here first: webhooks (3 s to acknowledge) and SCIM requests wait just as long.
+ */
+function probeResponsiveness(origin: string): { stop(): Promise<number> } {
+  let slowest = 0;
+  let isStopped = false;
+  const loop = (async () => {
+    while (!isStopped) {
+      const sent = performance.now();
+      try {
+        const response = await fetch(`${origin}/healthz`);
+        await response.arrayBuffer();
+      } catch {
+        // counted by its time like any other answer
+      }
+      slowest = Math.max(slowest, performance.now() - sent);
+      await sleep(250);
+    }
+  })();
+  return {
+    stop: async () => {
+      isStopped = true;
+      await loop;
+      return slowest;
+    },
+  };
 }
 
 function countBy<T>(items: readonly T[], key: (item: T) => string): Record<string, number> {

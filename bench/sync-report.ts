@@ -88,7 +88,7 @@ export function formatReport(summary: SyncBenchmarkSummary): string {
       ],
       [
         'Personio requests',
-        `${firstSync.personioRequests} over ${firstSync.personioReadSeconds.toFixed(1)} s, ${firstSync.personioRepeatedPages} pages asked again; by status ${Object.entries(
+        `${firstSync.personioRequests} over ${firstSync.personioReadSeconds.toFixed(1)} s, ${firstSync.personioEmployeePages} employee pages; by status ${Object.entries(
           firstSync.personioStatuses,
         )
           .map(([status, n]) => `${status}: ${n}`)
@@ -96,6 +96,7 @@ export function formatReport(summary: SyncBenchmarkSummary): string {
       ],
       ['server RSS', `peak ${mb(firstSync.peakRssMB)}, ${mb(firstSync.rssAfterMB)} after`],
       ['server CPU', `${firstSync.serverCpuSeconds.toFixed(1)} s (start-up included)`],
+      ['slowest /healthz', `${secondsOf(firstSync.slowestHealthMs)} (asked every 250 ms while it ran)`],
     ]),
   );
   lines.push('');
