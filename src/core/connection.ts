@@ -15,6 +15,17 @@ export function isConnectionId(value: string): boolean {
   return CONNECTION_ID_PATTERN.test(value);
 }
 
+/**
+ * Apps whose connections identity providers provision through Roster's SCIM endpoint: Roster's own
+ * directory, and Personio through the write gateway. The others (`scim`, `entra`) are sync targets
+ * that Roster writes to; a SCIM endpoint for them would accept writes that go nowhere.
+ */
+export const SCIM_ENDPOINT_APPS: readonly ConnectionApp[] = ['directory', 'personio'];
+
+export function hasScimEndpoint(app: string): boolean {
+  return (SCIM_ENDPOINT_APPS as readonly string[]).includes(app);
+}
+
 export function isConnectionApp(value: string): value is ConnectionApp {
   return (CONNECTION_APPS as readonly string[]).includes(value);
 }

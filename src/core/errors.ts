@@ -21,6 +21,7 @@ export const ERROR_CODES = [
   'token_name_invalid',
   'token_expiry_invalid',
   'token_not_found',
+  'connection_without_scim',
   'listen_failed',
   'lease_lost',
   'sync_id_invalid',
@@ -124,6 +125,7 @@ export type InvalidInputCode =
   | 'connection_name_invalid'
   | 'token_name_invalid'
   | 'token_expiry_invalid'
+  | 'connection_without_scim'
   | 'sync_id_invalid'
   | 'sync_invalid'
   | 'connection_settings_invalid'

@@ -377,6 +377,20 @@ for (const dialect of DIALECTS) {
         assert.ok(!('tokenHash' in issued.record) && !('token_hash' in issued.record));
       });
 
+      void it('issues no token for a connection without a SCIM endpoint', async () => {
+        for (const app of ['scim', 'entra'] as const) {
+          await connections.create({ id: `tok-${app}`, app });
+          await assert.rejects(
+            tokens.create({ kind: 'scim', connectionId: `tok-${app}` }),
+            (error: unknown) =>
+              error instanceof InvalidInputError &&
+              error.code === 'connection_without_scim' &&
+              error.message.includes('directory and personio'),
+          );
+        }
+        assert.deepEqual(await tokens.list({ connectionId: 'tok-scim' }), []);
+      });
+
       void it('verifies a token on its own connection only', async () => {
         const issued = await tokens.create({ kind: 'scim', connectionId: 'tok-a' });
         assert.deepEqual(await tokens.verify(issued.token, 'tok-a'), {

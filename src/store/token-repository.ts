@@ -5,6 +5,7 @@ import type { Kysely, Selectable } from 'kysely';
 import { systemClock, toTimestamp, type Clock } from '../core/clock.ts';
 import { InvalidInputError, NotFoundError } from '../core/errors.ts';
 import { newId } from '../core/ids.ts';
+import { SCIM_ENDPOINT_APPS, hasScimEndpoint } from '../core/connection.ts';
 import { TOKEN_PREFIX, isTokenFormat, type ApiToken } from '../core/token.ts';
 import type { Database, TokenTable } from './database-types.ts';
 
@@ -136,13 +137,20 @@ export function createTokenRepository(deps: TokenRepositoryDependencies): TokenR
         if (input.kind === 'scim') {
           const connection = await trx
             .selectFrom('connections')
-            .select('id')
+            .select(['id', 'app'])
             .where('id', '=', input.connectionId)
             .executeTakeFirst();
           if (!connection) {
             throw new NotFoundError(
               'connection_not_found',
               `no connection has id "${input.connectionId}"; create it first with roster connection add`,
+            );
+          }
+          if (!hasScimEndpoint(connection.app)) {
+            throw new InvalidInputError(
+              'connection_without_scim',
+              `connection "${input.connectionId}" (app ${connection.app}) has no SCIM endpoint, so it takes no tokens; ` +
+                `only ${SCIM_ENDPOINT_APPS.join(' and ')} connections do`,
             );
           }
         }

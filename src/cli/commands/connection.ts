@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
 import { parse as parseYaml } from 'yaml';
 import { InvalidInputError, NotFoundError } from '../../core/errors.ts';
-import { CONNECTION_APPS, type Connection } from '../../core/connection.ts';
+import { CONNECTION_APPS, hasScimEndpoint, type Connection } from '../../core/connection.ts';
 import type { Config } from '../../config/config.ts';
 import { scimBaseUrl, withStore, type CliContext } from '../context.ts';
 import { createOutput, formatTable } from '../output.ts';
@@ -61,7 +61,10 @@ async function validateAgainstConnector(app: string, settings: unknown, secrets:
 }
 
 function describeConnection(config: Config, connection: Connection) {
-  return { ...connection, scimBaseUrl: scimBaseUrl(config, connection.id) };
+  return {
+    ...connection,
+    scimBaseUrl: hasScimEndpoint(connection.app) ? scimBaseUrl(config, connection.id) : null,
+  };
 }
 
 export function connectionCommand(context: CliContext): Command {
@@ -109,10 +112,12 @@ export function connectionCommand(context: CliContext): Command {
           output.result(describeConnection(config, connection), () =>
             [
               `Created connection ${connection.id} (${connection.app}).`,
-              `SCIM base URL: ${scimBaseUrl(config, connection.id)}`,
+              hasScimEndpoint(connection.app)
+                ? `SCIM base URL: ${scimBaseUrl(config, connection.id)}`
+                : 'No SCIM endpoint: Roster writes to this app through a sync (roster sync add --to).',
             ].join('\n'),
           );
-          if (!output.isJson)
+          if (!output.isJson && hasScimEndpoint(connection.app))
             output.note(`Next: create a token for it with \`roster token create ${connection.id}\`.`);
         });
       },
@@ -196,7 +201,7 @@ export function connectionCommand(context: CliContext): Command {
                     c.id,
                     c.app,
                     c.displayName,
-                    scimBaseUrl(config, c.id),
+                    hasScimEndpoint(c.app) ? scimBaseUrl(config, c.id) : '-',
                     c.createdAt,
                   ]),
                 ),

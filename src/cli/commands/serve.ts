@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../../config/config.ts';
 import type { SyncScheduler } from '../../sync/engine/sync-scheduler.ts';
 import { ENVIRONMENT_VARIABLES } from '../../config/environment-variables.ts';
+import { hasScimEndpoint } from '../../core/connection.ts';
 import { configOf, scimBaseUrl, type CliContext } from '../context.ts';
 import { createOutput } from '../output.ts';
 import { waitForShutdownSignal } from '../shutdown.ts';
@@ -147,7 +148,7 @@ export function serveCommand(context: CliContext): Command {
           'no connection yet: create one with `roster connection add <id> --app directory`, then a token with `roster token create <id>`; identity providers use <url>/scim/v2/<id>',
         );
       }
-      for (const connection of connections) {
+      for (const connection of connections.filter((c) => hasScimEndpoint(c.app))) {
         logger.info(
           { connection: connection.id, scimBaseUrl: scimBaseUrl({ ...config, publicUrl }, connection.id) },
           'SCIM endpoint',
