@@ -523,7 +523,15 @@ export class PersonioGateway {
         );
         return;
       }
-      const defaults = new Set(Object.keys(context.settings.provisioning.createDefaults));
+      // Defaults fill only what a create lacks: name one only when it was used.
+      const sent = desiredAttributes((row.desired ?? {}), context.mapping);
+      const defaults = new Set(
+        row.operation === 'create' || row.operation === 'update'
+          ? Object.keys(context.settings.provisioning.createDefaults).filter(
+              (name) => (sent[name] ?? null) === null,
+            )
+          : [],
+      );
       const refusal = describeRefusal(messageOf(error), context.mapping, defaults);
       const detail =
         transient && row.attempts >= maxAttempts

@@ -176,3 +176,19 @@ void describe('Personio slow, down or refusing, with a short write budget', () =
     assert.equal(await employeesWith(h, 'odd.department@nordlicht.example'), 1);
   });
 });
+
+void describe('a create default Personio refuses', () => {
+  let h: GatewayHarness;
+  before(async () => {
+    h = await startGatewayHarness({ provisioning: { createDefaults: { hireDate: '2026-02-30' } } });
+  });
+  after(() => h.close());
+
+  void test('is named as the connection setting in the 400, not as something the IdP sent', async () => {
+    const response = await h.request('POST', '/Users', user('bad.default@nordlicht.example'));
+    expectScimError(response, 400, 'invalidValue');
+    assert.match(response.body.detail, /provisioning\.createDefaults\.hireDate/);
+    assert.match(response.body.detail, /hire date/);
+    assert.equal(await employeesWith(h, 'bad.default@nordlicht.example'), 0);
+  });
+});
