@@ -33,7 +33,12 @@ async function mustRun(args: readonly string[], site: RosterSite): Promise<Roste
 }
 
 /** Connections `personio` (the emulator, small pages so a read takes several requests) and `dir`, sync `hr`. */
-export async function setUpSync(site: RosterSite, emulatorUrl: string, pageSize = 20): Promise<void> {
+export async function setUpSync(
+  site: RosterSite,
+  emulatorUrl: string,
+  pageSize = 20,
+  moreSettings: Readonly<Record<string, unknown>> = {},
+): Promise<void> {
   await mkdir(site.dataDir, { recursive: true, mode: 0o700 });
   const settings = join(site.dataDir, 'personio.json');
   const secrets = join(site.dataDir, 'personio-secrets.json');
@@ -44,6 +49,7 @@ export async function setUpSync(site: RosterSite, emulatorUrl: string, pageSize 
       clientId: 'demo-client',
       timeZoneAttribute: 'dynamic_1310547',
       pageSize,
+      ...moreSettings,
     }),
   );
   await writeFile(secrets, JSON.stringify({ clientSecret: 'demo-secret' }));
@@ -59,10 +65,19 @@ export async function setUpSync(site: RosterSite, emulatorUrl: string, pageSize 
 export function startSyncRun(site: RosterSite): {
   kill(): void;
   readonly exited: Promise<RosterRun>;
+  /** Calls back with each progress line the run writes to stderr (`reading …`, `planned …`, `applying …`). */
+  onProgress(listener: (line: string) => void): void;
 } {
   const child = spawnRoster(['sync', 'run', 'hr', '--json'], site.env);
   const exited = collect(child);
-  return { kill: () => child.kill('SIGKILL'), exited };
+  return {
+    kill: () => child.kill('SIGKILL'),
+    exited,
+    onProgress: (listener) =>
+      child.stderr.on('data', (chunk: Buffer) => {
+        for (const line of chunk.toString().split(/[\r\n]+/)) if (line.trim() !== '') listener(line.trim());
+      }),
+  };
 }
 
 /**
