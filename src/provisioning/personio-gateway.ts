@@ -524,7 +524,7 @@ export class PersonioGateway {
         return;
       }
       // Defaults fill only what a create lacks: name one only when it was used.
-      const sent = desiredAttributes((row.desired ?? {}), context.mapping);
+      const sent = desiredAttributes(row.desired ?? {}, context.mapping);
       const defaults = new Set(
         row.operation === 'create' || row.operation === 'update'
           ? Object.keys(context.settings.provisioning.createDefaults).filter(
@@ -702,15 +702,21 @@ export class PersonioGateway {
     }
     const subject = subjectOf(employeeId);
     const newEmail = values['email'] ?? null;
-    if (changed.includes('email') && newEmail !== null) {
-      await this.#deps.tasks.cancelSuperseded(
-        connectionId,
-        dedupeKeys.changeEmail(resourceId),
-        'the identity provider changed the email again',
-      );
-      await this.#deps.tasks.open(changeEmailTask(base, subject, beforeValues['email'] ?? null, newEmail));
+    if (row.operation === 'update' && row.before !== null && changed.includes('email') && newEmail !== null) {
+      const open = await this.#openTask(connectionId, resourceId, 'change_email');
+      // The same change applied again keeps its task; a different address replaces it.
+      if (open?.expectation?.value !== newEmail) {
+        await this.#deps.tasks.cancelSuperseded(
+          connectionId,
+          dedupeKeys.changeEmail(resourceId),
+          'the identity provider changed the email again',
+        );
+        await this.#deps.tasks.open(changeEmailTask(base, subject, beforeValues['email'] ?? null, newEmail));
+      }
     }
     if (row.operation === 'claim') await this.#setLogin(base, subject, isActive, { isClaim: true });
+    // A create applied again (its employee was linked before a crash) settles login like the first time.
+    else if (row.operation === 'create') await this.#setLogin(base, subject, isActive);
     else if (before && (before['active'] !== false) !== isActive)
       await this.#setLogin(base, subject, isActive);
     if (warnings.length > 0) await this.#deps.tasks.open(warningTask(base, subject, row.id, warnings));
@@ -789,6 +795,16 @@ export class PersonioGateway {
       );
       if (hasLogin && !openRevoke) await this.#deps.tasks.open(revokeLoginTask(base, subject));
     }
+  }
+
+  async #openTask(connectionId: string, resourceId: string, kind: string) {
+    const page = await this.#deps.tasks.list({
+      connectionId,
+      accountId: resourceId,
+      state: 'open',
+      limit: 500,
+    });
+    return page.tasks.find((t) => t.kind === kind);
   }
 
   /** The login and access tasks of one account, oldest first. */
