@@ -479,9 +479,10 @@ async function crashThenRecover(
 
 void describe('a crash at any journal step converges on the next run (SQLite, every step)', () => {
   for (const [index, phase] of PHASES.entries()) {
-    void test(`${phase.name}: every step`, { timeout: 300_000 }, async () => {
+    void test(`${phase.name}: every step`, { timeout: 300_000 }, async (t) => {
       const expected = await referenceOf('sqlite', index);
       assert.ok(expected.steps.length > 10, `the run takes steps: ${expected.steps.join(', ')}`);
+      t.diagnostic(`${expected.steps.length} steps, each a crash point`);
       for (let k = 1; k <= expected.steps.length; k++) await crashThenRecover('sqlite', index, k, expected);
     });
   }
