@@ -72,6 +72,8 @@ export interface PersonioGatewayDependencies {
   readonly pollMs?: number;
   /** First retry delay after a transient failure; doubles per attempt up to five minutes. Default 2 s. */
   readonly retryBaseMs?: number;
+  /** Least time between two imports of one connection that webhooks ask for. Default 60 s. */
+  readonly minImportSpacingMs?: number;
 }
 
 /** The SCIM-side contract (mirrors `ScimWriteGateway` in server/scim/endpoints.ts). */
@@ -116,6 +118,7 @@ export class PersonioGateway {
   readonly #appCache = new Map<string, { app: string | null; at: number }>();
   /** When the next import of a connection is due (performance.now() time). */
   readonly #nextImport = new Map<string, number>();
+  readonly #importStarted = new Map<string, number>();
   readonly #importing = new Map<string, Promise<ImportSummary>>();
   /** Applies started by requests that may outlive them (the budget ran out first). */
   readonly #inFlight = new Set<Promise<void>>();
@@ -958,6 +961,15 @@ export class PersonioGateway {
     }
   }
 
+  /** Makes the next import of a connection due now (a Personio webhook said a person changed). */
+  importSoon(connectionId: string): void {
+    // A burst of webhooks costs one full list a minute at most.
+    const soonest =
+      (this.#importStarted.get(connectionId) ?? -Infinity) + (this.#deps.minImportSpacingMs ?? 60_000);
+    const due = this.#nextImport.get(connectionId) ?? 0;
+    this.#nextImport.set(connectionId, Math.min(due, Math.max(soonest, 0)));
+  }
+
   /**
    * Reads every Personio employee and makes the SCIM view list them: employees nobody claimed are
    * (re)written from Personio, claimed ones are left as the identity provider asked. Also closes
@@ -966,6 +978,7 @@ export class PersonioGateway {
   importEmployees(connectionId: string): Promise<ImportSummary> {
     const running = this.#importing.get(connectionId);
     if (running) return running;
+    this.#importStarted.set(connectionId, performance.now());
     const started = this.#import(connectionId).finally(() => {
       this.#importing.delete(connectionId);
     });

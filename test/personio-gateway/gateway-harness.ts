@@ -118,6 +118,8 @@ export async function startGatewayHarness(options: GatewayHarnessOptions = {}): 
       }),
       clock: systemClock,
       retryBaseMs: 50,
+      pollMs: 50,
+      minImportSpacingMs: 0,
     });
   const gateway = newGateway();
   const others: PersonioGateway[] = [];

@@ -107,6 +107,8 @@ export function serveCommand(context: CliContext): Command {
             }
           },
           notify: async (connectionId) => {
+            // A person changed in Personio: refresh the connection's SCIM view at the gateway's next pass.
+            gateway.importSoon(connectionId);
             const syncs = await engine.syncs.listBySource(connectionId);
             schedulerRef.current?.trigger(
               syncs.map((s) => s.id),
