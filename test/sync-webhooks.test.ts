@@ -170,12 +170,22 @@ void describe('Personio webhooks on a running server', { timeout: 120_000 }, () 
     assert.deepEqual(await runsOf('hr-eu', 'webhook'), []);
   });
 
-  void test('a body that is not JSON is refused with 400, one over 64 KiB with 413, and neither starts a run', async () => {
+  void test('a body that is not a JSON object is refused with 400, one over 64 KiB with 413, and neither starts a run', async () => {
     const malformed = await deliver('personio', '{"event_name": "person.updated", ', {
       authorization: TOKEN,
     });
     assert.equal(malformed.status, 400);
     assert.match(JSON.stringify(malformed.json), /JSON/i);
+    for (const notAnObject of ['"garbage"', '[]', '42', 'null']) {
+      const reply = await deliver('personio', notAnObject, { authorization: TOKEN });
+      assert.equal(reply.status, 400, notAnObject);
+      assert.deepEqual(reply.json, {
+        error: {
+          code: 'invalid_request',
+          message: 'a webhook delivery is a JSON object, such as Personio’s {"event_name", "payload", …}',
+        },
+      });
+    }
     const oversized = JSON.stringify({ ...personUpdated('1'), padding: 'x'.repeat(70 * 1024) });
     const tooLarge = await deliver('personio', oversized, { authorization: TOKEN });
     assert.equal(tooLarge.status, 413);
