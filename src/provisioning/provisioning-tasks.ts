@@ -56,13 +56,20 @@ export interface TaskSubject {
   readonly employeeId: string | null;
 }
 
+// Titles are one line of at most 200 characters: long names are shortened, never refused.
+const short = (text: string, max = 60): string => {
+  // eslint-disable-next-line no-control-regex
+  const line = text.replace(/[\u0000-\u001f\u007f]+/g, ' ').replace(/\s+/g, ' ');
+  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
+};
+
 const profile = (s: TaskSubject): string =>
   s.employeeId === null
-    ? `the Personio profile of ${s.userName}`
-    : `Personio employee ${s.employeeId} (${s.userName})`;
+    ? `the Personio profile of ${short(s.userName)}`
+    : `Personio employee ${s.employeeId} (${short(s.userName)})`;
 
 const details = (s: TaskSubject, extra: Record<string, string | number | boolean | null> = {}) => ({
-  userName: s.userName,
+  userName: short(s.userName, 300),
   employeeId: s.employeeId,
   ...extra,
 });
@@ -84,7 +91,7 @@ export function grantLoginTask(base: Base, s: TaskSubject): ProvisioningTaskInpu
   return {
     ...base,
     kind: 'grant_login',
-    title: `Give ${s.userName} login access to Personio`,
+    title: `Give ${short(s.userName)} login access to Personio`,
     checklist: [
       `Open ${profile(s)} in Personio`,
       'Grant login access (send the invitation) and the access rights the role needs',
@@ -101,7 +108,7 @@ export function revokeLoginTask(base: Base, s: TaskSubject): ProvisioningTaskInp
   return {
     ...base,
     kind: 'revoke_login',
-    title: `Remove ${s.userName}'s login access to Personio`,
+    title: `Remove ${short(s.userName)}'s login access to Personio`,
     checklist: [
       `Open ${profile(s)} in Personio`,
       'Remove login access; leave the employment status alone (it is an HR decision with payroll effects)',
@@ -126,10 +133,10 @@ export function grantRoleTask(
   return {
     ...base,
     kind: 'grant_role',
-    title: `Give ${s.userName} the Personio role "${role}"`,
+    title: `Give ${short(s.userName)} the Personio role "${short(role)}"`,
     checklist: [
       `Open ${profile(s)} in Personio`,
-      `Assign the role "${role}" (from the group "${group}")`,
+      `Assign the role "${short(role)}" (from the group "${short(group)}")`,
       'Mark this task done',
     ],
     accountId: s.resourceId,
@@ -149,10 +156,10 @@ export function revokeRoleTask(
   return {
     ...base,
     kind: 'revoke_role',
-    title: `Remove the Personio role "${role}" from ${s.userName}`,
+    title: `Remove the Personio role "${short(role)}" from ${short(s.userName)}`,
     checklist: [
       `Open ${profile(s)} in Personio`,
-      `Remove the role "${role}" (membership of "${group}" ended)`,
+      `Remove the role "${short(role)}" (membership of "${short(group)}" ended)`,
       'Mark this task done',
     ],
     accountId: s.resourceId,
@@ -171,7 +178,7 @@ export function changeEmailTask(
   return {
     ...base,
     kind: 'change_email',
-    title: `Change ${s.userName}'s work email in Personio to ${to}`,
+    title: `Change ${short(s.userName)}'s work email in Personio to ${short(to)}`,
     checklist: [
       `Open ${profile(s)} in Personio`,
       `Change the work email${from ? ` from ${from}` : ''} to ${to}`,
@@ -189,7 +196,7 @@ export function revokeAccessTask(base: Base, s: TaskSubject): ProvisioningTaskIn
   return {
     ...base,
     kind: 'revoke_access',
-    title: `Remove ${s.userName}'s access to Personio`,
+    title: `Remove ${short(s.userName)}'s access to Personio`,
     checklist: [
       `Open ${profile(s)} in Personio`,
       'Remove login access, roles and access rights',
@@ -212,9 +219,9 @@ export function warningTask(
   return {
     ...base,
     kind: 'review_warning',
-    title: `Personio ignored part of a change to ${s.userName}`,
+    title: `Personio ignored part of a change to ${short(s.userName)}`,
     checklist: [
-      ...warnings.slice(0, 10).map((w) => `Personio said: ${w.replace(/\s+/g, ' ').slice(0, 400)}`),
+      ...warnings.slice(0, 10).map((w) => `Personio said: ${short(w, 400)}`),
       `Fix the value in Personio or in the identity provider (e.g. create the missing department), then mark this task done`,
     ],
     accountId: s.resourceId,
@@ -234,9 +241,9 @@ export function applyFailedTask(
   return {
     ...base,
     kind: 'apply_failed',
-    title: `Personio refused a ${operation} of ${s.userName}`,
+    title: `Personio refused a ${operation} of ${short(s.userName)}`,
     checklist: [
-      `Personio said: ${error.replace(/\s+/g, ' ').slice(0, 400)}`,
+      `Personio said: ${short(error, 400)}`,
       'Correct the user in the identity provider (it pushes again) or in Personio',
       'Mark this task done',
     ],
