@@ -1053,6 +1053,19 @@ export class PersonioGateway {
       }
     }
     // Second pass: unclaimed views follow Personio, managers included (now that every id is known).
+    // Current views are read in one query, so an unchanged employee costs no write transaction.
+    const current = new Map<string, string>();
+    const rows = await db
+      .selectFrom('scim_resources as r')
+      .innerJoin('personio_links as l', (j) =>
+        j.onRef('l.connection_id', '=', 'r.connection_id').onRef('l.resource_id', '=', 'r.id'),
+      )
+      .select(['r.id', 'r.data'])
+      .where('r.connection_id', '=', connectionId)
+      .where('l.state', '=', 'unclaimed')
+      .execute();
+    for (const row of rows)
+      current.set(row.id, typeof row.data === 'string' ? row.data : JSON.stringify(row.data));
     const listed = new Set<string>();
     for (const account of ordered) {
       listed.add(account.id);
@@ -1062,6 +1075,8 @@ export class PersonioGateway {
       const managerId = typeof supervisor === 'string' ? (resourceOf.get(supervisor) ?? null) : null;
       const view = scimUserFromEmployee(account, managerId);
       if (!view) continue;
+      const stored = current.get(link.resourceId);
+      if (stored !== undefined && isSameJson(JSON.parse(stored), view)) continue;
       const result = await this.#deps.repository
         .update(connectionId, 'User', link.resourceId, () => ({ data: view }))
         .catch((error: unknown) => {
@@ -1152,6 +1167,18 @@ async function membersOf(tx: Transaction<Database>, groupId: string): Promise<st
     .orderBy('member_id')
     .execute();
   return rows.map((r) => r.member_id);
+}
+
+function isSameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  return (
+    ka.length === kb.length &&
+    ka.every((k) => isSameJson((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]))
+  );
 }
 
 function pathText(path: ScimPath | undefined): string {
