@@ -179,14 +179,16 @@ async function main(): Promise<number> {
       const isClean = attempt > MAX_ATTEMPTS - 2;
       if (!isClean && random.chance(0.5)) {
         const kind = random.pick(FAULT_KINDS);
-        const times = random.int(1, 3);
+        // Up to six in a row: enough to outlast the HTTP client's own retries now and then.
+        const times = random.int(1, 6);
         await control('POST', '/faults', { kind, count: times, retry_after_seconds: 1 });
         count(tally.faults, kind, times);
       }
       const shouldKill = !isClean && random.chance(0.6);
       // Counted from the run's first progress line, so the kill lands in its work, not its start-up.
-      const killAfterMs = random.int(0, 500);
-      const run = startSyncRun(chaos);
+      const killAfterMs = random.int(0, 300);
+      // A full read now and then: longer runs, and the read mode a crash may switch between.
+      const run = startSyncRun(chaos, { full: random.chance(0.3) });
       tally.runs += 1;
       let phase = 'start-up';
       let timer: NodeJS.Timeout | undefined;

@@ -62,13 +62,16 @@ export async function setUpSync(
 }
 
 /** `roster sync run hr` in a child process, for the caller to await or kill. */
-export function startSyncRun(site: RosterSite): {
+export function startSyncRun(
+  site: RosterSite,
+  options: { readonly full?: boolean } = {},
+): {
   kill(): void;
   readonly exited: Promise<RosterRun>;
   /** Calls back with each progress line the run writes to stderr (`reading …`, `planned …`, `applying …`). */
   onProgress(listener: (line: string) => void): void;
 } {
-  const child = spawnRoster(['sync', 'run', 'hr', '--json'], site.env);
+  const child = spawnRoster(['sync', 'run', 'hr', '--json', ...(options.full ? ['--full'] : [])], site.env);
   const exited = collect(child);
   return {
     kill: () => child.kill('SIGKILL'),
