@@ -4,6 +4,7 @@
 // API cannot do becomes a task. The view is filled from Personio's employee list (import).
 import { performance } from 'node:perf_hooks';
 import { randomUUID } from 'node:crypto';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Kysely, Transaction } from 'kysely';
 import type { Clock } from '../core/clock.ts';
 import type { Connection } from '../core/connection.ts';
@@ -938,6 +939,9 @@ export class PersonioGateway {
   async #importDue(): Promise<void> {
     for (const connection of await this.#deps.connections.list()) {
       if (connection.app !== 'personio' || this.#stopped) continue;
+      // A Personio connection that is only an HR sync's source has no SCIM view to fill: importing it
+      // would read every employee again every interval for nobody. A SCIM token marks one an IdP uses.
+      if (!(await this.#hasScimToken(connection.id))) continue;
       const context = await this.#context(connection.id).catch(() => null);
       if (!context) continue;
       const due = this.#nextImport.get(connection.id);
@@ -959,6 +963,18 @@ export class PersonioGateway {
         );
       }
     }
+  }
+
+  async #hasScimToken(connectionId: string): Promise<boolean> {
+    const row = await this.#store.db
+      .selectFrom('tokens')
+      .select('id')
+      .where('connection_id', '=', connectionId)
+      .where('kind', '=', 'scim')
+      .where('revoked_at', 'is', null)
+      .limit(1)
+      .executeTakeFirst();
+    return row !== undefined;
   }
 
   /** Makes the next import of a connection due now (a Personio webhook said a person changed). */
@@ -1018,6 +1034,9 @@ export class PersonioGateway {
         skipped++;
         continue;
       }
+      // SQLite calls never leave the event loop: hand it back per employee, or an import of
+      // thousands would hold every SCIM request, health check and webhook until it ends.
+      await nextTurn();
       try {
         const stored = await this.#deps.repository.create(connectionId, 'User', view);
         await db
@@ -1077,6 +1096,7 @@ export class PersonioGateway {
       if (!view) continue;
       const stored = current.get(link.resourceId);
       if (stored !== undefined && isSameJson(JSON.parse(stored), view)) continue;
+      await nextTurn();
       const result = await this.#deps.repository
         .update(connectionId, 'User', link.resourceId, () => ({ data: view }))
         .catch((error: unknown) => {
@@ -1089,6 +1109,7 @@ export class PersonioGateway {
     let removed = 0;
     for (const link of links)
       if (link.state === 'unclaimed' && link.employeeId !== null && !listed.has(link.employeeId)) {
+        await nextTurn();
         await this.#deps.repository.delete(connectionId, 'User', link.resourceId);
         await this.#store.deleteLink(db, connectionId, link.resourceId);
         removed++;

@@ -45,6 +45,8 @@ export interface GatewayHarness {
   readonly gateway: PersonioGateway;
   readonly tasks: TaskRepository;
   readonly tokenId: string;
+  /** Revokes the identity provider's token: the connection is then only an HR source. */
+  revokeToken(): Promise<void>;
   request(method: string, path: string, body?: unknown, headers?: RequestHeaders): Promise<ScimResponse>;
   /** Every employee as the emulator's control API shows it. */
   employees(): Promise<EmulatorEmployee[]>;
@@ -162,6 +164,9 @@ export async function startGatewayHarness(options: GatewayHarnessOptions = {}): 
     gateway,
     tasks,
     tokenId: issued.record.id,
+    revokeToken: async () => {
+      await tokens.revoke(issued.record.id);
+    },
     request: (method, path, body, headers) =>
       sendScimRequest(baseUrl, issued.token, method, path, body, headers),
     employees,
