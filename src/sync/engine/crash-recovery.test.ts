@@ -368,6 +368,27 @@ async function linkState(world: World): Promise<string[]> {
     .sort();
 }
 
+/** `kind person` of the operations journaled with these statuses by runs not in `before`. */
+async function journalState(
+  world: World,
+  statuses: readonly string[],
+  before: readonly string[],
+): Promise<string[]> {
+  const rows = await world.database.db
+    .selectFrom('sync_operations')
+    .select(['kind', 'person_id', 'run_id'])
+    .where('status', 'in', statuses)
+    .execute();
+  return rows
+    .filter((r) => !before.includes(r.run_id))
+    .map((r) => `${r.kind} ${r.person_id}`)
+    .sort();
+}
+
+async function runIds(world: World): Promise<string[]> {
+  return (await world.database.db.selectFrom('sync_runs').select('id').execute()).map((r) => r.id);
+}
+
 async function runNormally(world: World): Promise<SyncRunResult> {
   world.failpoint.arm(null);
   const result = await runSync(world.deps, 'hr', { trigger: 'manual' });
@@ -380,7 +401,12 @@ async function runNormally(world: World): Promise<SyncRunResult> {
 }
 
 /** Everything that must hold after a run that followed a crash. */
-async function assertConverged(world: World, expected: Expected, context: string): Promise<void> {
+async function assertConverged(
+  world: World,
+  expected: Expected,
+  context: string,
+  before: readonly string[],
+): Promise<void> {
   const accounts = await accountState(world);
   assert.deepEqual(accounts, expected.accounts, `${context}: the target holds the desired accounts`);
   for (const attribute of ['userName', 'externalId']) {
@@ -398,6 +424,13 @@ async function assertConverged(world: World, expected: Expected, context: string
     .where('status', 'not in', ['applied', 'failed', 'superseded'])
     .execute();
   assert.deepEqual(pending, [], `${context}: no operation is left pending after a completed run`);
+  // Every operation of the crash-free run was applied here too, or found done after the crash.
+  const settled = new Set(await journalState(world, ['applied', 'superseded'], before));
+  assert.deepEqual(
+    expected.journal.filter((op) => !settled.has(op)),
+    [],
+    `${context}: no operation is lost from the journal`,
+  );
   const stuckRuns = await world.database.db
     .selectFrom('sync_runs')
     .select(['id', 'status'])
@@ -420,6 +453,8 @@ async function assertConverged(world: World, expected: Expected, context: string
 interface Expected {
   readonly accounts: Record<string, unknown>[];
   readonly links: string[];
+  /** `kind person` of every operation the crash-free run of the phase journaled as applied. */
+  readonly journal: string[];
   /** The steps a run of the phase takes without a crash. */
   readonly steps: string[];
 }
@@ -439,6 +474,7 @@ async function worldBefore(dialect: Dialect, phase: number): Promise<World> {
 async function referenceOf(dialect: Dialect, phase: number): Promise<Expected> {
   const world = await worldBefore(dialect, phase);
   try {
+    const before = await runIds(world);
     world.failpoint.arm(null);
     const result = await runNormally(world);
     const kinds = new Set<string>(result.applied.map((a) => a.operation.kind));
@@ -446,6 +482,7 @@ async function referenceOf(dialect: Dialect, phase: number): Promise<Expected> {
     return {
       accounts: await accountState(world),
       links: await linkState(world),
+      journal: await journalState(world, ['applied'], before),
       steps: world.failpoint.steps,
     };
   } finally {
@@ -461,6 +498,7 @@ async function crashThenRecover(
 ): Promise<void> {
   const world = await worldBefore(dialect, phase);
   try {
+    const before = await runIds(world);
     world.failpoint.arm(k);
     const crashed = await runSync(world.deps, 'hr', { trigger: 'manual' }).then(
       (result) => result,
@@ -471,7 +509,7 @@ async function crashThenRecover(
     // Time passes before the next run, as after a restart.
     world.clock.advance(60_000);
     await runNormally(world);
-    await assertConverged(world, expected, `crash at ${step}`);
+    await assertConverged(world, expected, `crash at ${step}`, before);
   } finally {
     await world.close();
   }
