@@ -9,9 +9,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
 import { startPersonioEmulator } from '../emulators/personio/index.ts';
 import { SeededRandom } from '../emulators/personio/seeded-random.ts';
 import { testEnvironment } from '../src/cli/testing/run-roster.ts';
+import { testDatabaseUrl } from '../src/store/testing/test-database.ts';
 import {
   accountState,
   convergenceProblems,
@@ -35,8 +38,10 @@ function parseDuration(text: string): number {
 
 function usage(): never {
   process.stderr.write(
-    'usage: npm run soak -- [--duration 5m] [--seed N] [--employees 80]\n' +
-      '  Randomised HR changes, Personio faults and kill -9 of sync runs; exits 1 on divergence.\n',
+    'usage: npm run soak -- [--duration 5m] [--seed N] [--employees 80] [--postgres]\n' +
+      '  Randomised HR changes, Personio faults and kill -9 of sync runs; exits 1 on divergence.\n' +
+      '  --postgres runs the killed sync on PostgreSQL (TEST_DATABASE_URL, default\n' +
+      '  postgres://postgres@127.0.0.1:5432/test) in a schema of its own, dropped afterwards.\n',
   );
   process.exit(2);
 }
@@ -57,14 +62,51 @@ const log = (line: string): void => {
   process.stderr.write(`${line}\n`);
 };
 
+/** A data site on PostgreSQL: a fresh schema, reached through `search_path` as a user's URL would. */
+async function postgresSite(workDir: string, schema: string): Promise<RosterSite> {
+  const admin = new pg.Client({ connectionString: testDatabaseUrl() });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE SCHEMA ${schema}`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(testDatabaseUrl());
+  url.searchParams.set('options', `-c search_path=${schema}`);
+  const dataDir = join(workDir, 'chaos-postgres');
+  return {
+    name: 'chaos (PostgreSQL)',
+    dataDir,
+    databaseUrl: testDatabaseUrl(),
+    postgresSchema: schema,
+    env: testEnvironment({
+      DATABASE_URL: url.href,
+      ROSTER_SECRET_KEY: randomBytes(32).toString('base64'),
+      ROSTER_DATA_DIR: dataDir,
+      LOG_LEVEL: 'warn',
+    }),
+  };
+}
+
+async function dropSchema(schema: string): Promise<void> {
+  const admin = new pg.Client({ connectionString: testDatabaseUrl() });
+  await admin.connect();
+  try {
+    await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+  } finally {
+    await admin.end();
+  }
+}
+
 async function main(): Promise<number> {
-  let values: { duration?: string; seed?: string; employees?: string; help?: boolean };
+  let values: { duration?: string; seed?: string; employees?: string; postgres?: boolean; help?: boolean };
   try {
     ({ values } = parseArgs({
       options: {
         duration: { type: 'string' },
         seed: { type: 'string' },
         employees: { type: 'string' },
+        postgres: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -76,7 +118,10 @@ async function main(): Promise<number> {
   const seed = values.seed === undefined ? Math.floor(Math.random() * 2 ** 31) : Number(values.seed);
   const employees = Number(values.employees ?? '80');
   if (!Number.isInteger(seed) || !Number.isInteger(employees) || employees < 5) usage();
-  log(`soak: seed ${seed}, ${Math.round(durationMs / 1000)} s, ${employees} employees`);
+  log(
+    `soak: seed ${seed}, ${Math.round(durationMs / 1000)} s, ${employees} employees, ` +
+      `the killed sync on ${values.postgres ? 'PostgreSQL' : 'SQLite'}`,
+  );
   log(`      reproduce the same choices with: npm run soak -- --seed ${seed}`);
 
   const random = new SeededRandom(seed);
@@ -96,7 +141,8 @@ async function main(): Promise<number> {
       env: testEnvironment({ ROSTER_DATA_DIR: dataDir, LOG_LEVEL: 'warn' }),
     };
   };
-  const chaos = site('chaos');
+  const schema = `soak_${seed}_${Date.now().toString(36)}`;
+  const chaos: RosterSite = values.postgres ? await postgresSite(workDir, schema) : site('chaos');
   const twin = site('twin');
   const tally: Tally = {
     rounds: 0,
@@ -245,8 +291,10 @@ async function main(): Promise<number> {
   } finally {
     await emulator.close();
     // Kept for a look when something went wrong.
-    if (isFinished && divergence.length === 0) await rm(workDir, { recursive: true, force: true });
-    else log(`data kept in ${workDir}`);
+    if (isFinished && divergence.length === 0) {
+      await rm(workDir, { recursive: true, force: true });
+      if (values.postgres) await dropSchema(schema);
+    } else log(`data kept in ${workDir}${values.postgres ? ` and PostgreSQL schema ${schema}` : ''}`);
   }
 
   const seconds = Math.round((Date.now() - started) / 1000);
