@@ -15,6 +15,7 @@ import {
   resolveRosterCommand,
   runRosterCli,
   startBareServer,
+  startSqliteFloorServer,
   startRosterServer,
   type RosterCommand,
   type ServerProcess,
@@ -80,6 +81,12 @@ export interface DialectReport {
   /** Users in the large connection when the read scenarios ran. */
   readonly usersDuringReads: number;
   readonly scenarios: Partial<Record<ScenarioName, ScenarioFigures>>;
+  /**
+   * SQLite only, when the lookup scenario runs: the same lookup load against the SQLite floor
+   * (bench/sqlite-floor-server.ts) on this very database, so the report can say how much of the
+   * distance to bare Node any lookup over a database has to go.
+   */
+  readonly lookupFloor?: ScenarioFigures;
   readonly rssMB: { readonly afterStart: number; readonly afterHttpSeed: number; readonly peak: number };
 }
 
@@ -196,6 +203,12 @@ async function measureDialect(
       }
     })();
 
+    const lookupScenario = scenarios.find((s) => s.name === 'lookup');
+    const lookupFloor =
+      dialect === 'sqlite' && lookupScenario !== undefined
+        ? await measureLookupFloor(options, join(dataDir, 'roster.db'), lookupScenario, bare)
+        : undefined;
+
     server = await startRosterServer({
       command,
       env,
@@ -269,11 +282,46 @@ async function measureDialect(
       httpSeed,
       usersDuringReads: options.users + httpSeed.count,
       scenarios: figures,
+      ...(lookupFloor ? { lookupFloor } : {}),
       rssMB: { afterStart, afterHttpSeed, peak },
     };
   } finally {
     await cleanup();
     unregister();
+  }
+}
+
+/** The lookup load against the SQLite floor on the seeded database (read-only, beside nothing else). */
+async function measureLookupFloor(
+  options: ScimBenchmarkOptions,
+  databaseFile: string,
+  scenario: Scenario,
+  bare: Partial<Record<ScenarioName, ScenarioFigures>>,
+): Promise<ScenarioFigures> {
+  options.progress('sqlite: lookup floor (node:http + one prepared statement, no framework)');
+  const floor = await startSqliteFloorServer(databaseFile, LARGE);
+  try {
+    const target: ScenarioTarget = {
+      largeBase: `/scim/v2/${LARGE}`,
+      smallBase: `/scim/v2/${SMALL}`,
+      largeUsers: options.users,
+      smallUsers: options.smallUsers,
+      userIds: () => '',
+      groupId: '',
+      groupMembers: options.groupMembers,
+      deepStartIndex: 1,
+      deepCursor: '',
+      runTag: 'floor',
+    };
+    const result = await runScenario(options, floor, scenario, target, 'floor', 200);
+    options.progress(`  lookup floor: ${result.requestsPerSecond.toFixed(0)} req/s`);
+    const base = bare.lookup?.requestsPerSecond;
+    return {
+      ...toFigures(result, floor),
+      ...(base ? { ratioToBare: result.requestsPerSecond / base } : {}),
+    };
+  } finally {
+    await floor.stop();
   }
 }
 

@@ -75,7 +75,14 @@ export function evaluateTargets(result: ScimBenchmarkResult, settings: RunSettin
         lookup.serverCpuMsPerRequest > 0
           ? ` (by server CPU per request: ${percent(bareCpu / lookup.serverCpuMsPerRequest)})`
           : '';
-      return { isMet: ratio >= LOOKUP_MIN_RATIO, detail: `${percent(ratio)}${cpuRatio}` };
+      // The floor says how far any lookup over this database can go: the target is out of reach for
+      // every implementation when the floor itself barely clears it.
+      const floor = r.lookupFloor;
+      const floorNote =
+        floor?.ratioToBare === undefined
+          ? ''
+          : `; the SQLite floor (node:http + one prepared statement, no framework or auth) reaches ${percent(floor.ratioToBare)}, Roster ${percent(lookup.requestsPerSecond / floor.requestsPerSecond)} of it`;
+      return { isMet: ratio >= LOOKUP_MIN_RATIO, detail: `${percent(ratio)}${cpuRatio}${floorNote}` };
     }),
     judge(`userName eq lookup p99 < ${LOOKUP_MAX_P99_MS} ms`, (r) => {
       const p99 = r.scenarios.lookup?.p99Ms;

@@ -107,14 +107,23 @@ export async function startRosterServer(options: RosterServerOptions): Promise<S
 }
 
 /** Starts the bare Node baseline server on a free port. */
-export async function startBareServer(): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'bare-server.ts')], {
+export function startBareServer(): Promise<ServerProcess> {
+  return startBaselineServer('bare-server.ts', []);
+}
+
+/** Starts the SQLite floor (bench/sqlite-floor-server.ts) on the benchmark's database file. */
+export function startSqliteFloorServer(databaseFile: string, connectionId: string): Promise<ServerProcess> {
+  return startBaselineServer('sqlite-floor-server.ts', [databaseFile, connectionId]);
+}
+
+async function startBaselineServer(script: string, args: readonly string[]): Promise<ServerProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, script), ...args], {
     stdio: ['ignore', 'pipe', 'inherit'],
     cwd: ROOT,
   });
   const port = await new Promise<number>((resolve, reject) => {
     let out = '';
-    const timer = setTimeout(() => reject(new Error('the bare server did not start')), START_TIMEOUT_MS);
+    const timer = setTimeout(() => reject(new Error(`${script} did not start`)), START_TIMEOUT_MS);
     child.stdout.on('data', (chunk: Buffer) => {
       out += chunk.toString();
       const match = /listening (\d+)/.exec(out);
@@ -125,7 +134,7 @@ export async function startBareServer(): Promise<ServerProcess> {
     });
     child.once('exit', (code) => {
       clearTimeout(timer);
-      reject(new Error(`the bare server exited with ${code}`));
+      reject(new Error(`${script} exited with ${code}`));
     });
   });
   return wrap(child, `http://127.0.0.1:${port}`);
