@@ -130,6 +130,32 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
         );
       const failures = result.applied.filter((a) => a.outcome === 'failed');
       assert.deepEqual(failures, []);
+      // Managers are created before their reports, so each account is written once, manager included.
+      assert.deepEqual(
+        result.applied.filter((a) => a.operation.kind !== 'create').map((a) => a.operation.kind),
+        [],
+        'the first run wrote accounts twice (create, then update for the manager)',
+      );
+      const accountOfEmployee = new Map(created.map((u) => [String(u.data['externalId']), u.id]));
+      const supervisorOf = new Map(
+        (
+          (await control(emulator, 'GET', '/employees')) as {
+            employees: { id: number; supervisor_id: number | null }[];
+          }
+        ).employees.map((e) => [String(e.id), e.supervisor_id === null ? null : String(e.supervisor_id)]),
+      );
+      let managed = 0;
+      for (const user of created) {
+        const supervisor = supervisorOf.get(String(user.data['externalId']));
+        const expected = supervisor ? accountOfEmployee.get(supervisor) : undefined;
+        const manager = (
+          user.data['urn:ietf:params:scim:schemas:extension:enterprise:2.0:User'] as
+            { manager?: { value?: string } } | undefined
+        )?.manager?.value;
+        assert.equal(manager, expected, `manager of ${String(user.data['userName'])}`);
+        if (expected) managed++;
+      }
+      assert.ok(managed > 5, 'the company has a hierarchy');
     });
 
     void test('a plan right after a successful run has no operations', async () => {

@@ -28,6 +28,7 @@ import {
   parseMappingFile,
   resolveReferences,
   type Mapping,
+  type PersonReference,
 } from '../mapping/index.ts';
 import {
   combinedLifecycle,
@@ -444,6 +445,12 @@ interface BuiltPlan {
   readonly managedCount: number;
   readonly skipped: { personId: string; reason: string }[];
   readonly unresolvedReferences: number;
+  /**
+   * Person key → the references (managers) not known when planning because that person's account does
+   * not exist yet, with the flat attribute each one fills. A create resolves them at apply time when
+   * the referenced person's account was created earlier in the same apply.
+   */
+  readonly pendingReferencesOfKey: ReadonlyMap<string, readonly PendingReference[]>;
   /** Person key → the newest source id (the profile that owns the account). */
   readonly sourceIdOfKey: ReadonlyMap<string, string>;
   /** Account id → match reason, for the links written after apply. */
@@ -452,6 +459,24 @@ interface BuiltPlan {
   readonly emailOfKey: ReadonlyMap<string, string>;
   /** People whose lifecycle wants an account now (pending or active). */
   readonly wantedKeys: ReadonlySet<string>;
+}
+
+interface PendingReference {
+  readonly sourceId: string;
+  /** The flat attribute (e.g. the enterprise manager's value) the referenced account id goes to. */
+  readonly attribute: string;
+}
+
+const REFERENCE_PLACEHOLDER = '\u0000reference';
+
+/** The flat attributes a resolved reference sets, found by resolving it to a placeholder. */
+function pendingReferencesOf(references: readonly PersonReference[]): PendingReference[] {
+  return references.flatMap((reference) => {
+    const { resource } = resolveReferences({}, [reference], () => REFERENCE_PLACEHOLDER);
+    return Object.entries(flattenResource(resource))
+      .filter(([, value]) => value === REFERENCE_PLACEHOLDER)
+      .map(([attribute]) => ({ sourceId: reference.sourceId, attribute }));
+  });
 }
 
 async function buildPlan(
@@ -530,6 +555,7 @@ async function buildPlan(
   const emailOfKey = new Map<string, string>();
   const wantedKeys = new Set<string>();
   let unresolvedReferences = 0;
+  const pendingReferencesOfKey = new Map<string, readonly PendingReference[]>();
   for (const [key, { primary, profiles: all }] of profiles) {
     sourceIdOfKey.set(key, primary.sourceId);
     const own = accountByKey.get(key);
@@ -561,6 +587,7 @@ async function buildPlan(
       accountOfSource.get(sourceId),
     );
     unresolvedReferences += unresolved.length;
+    if (unresolved.length > 0) pendingReferencesOfKey.set(key, pendingReferencesOf(unresolved));
     const flat: Record<string, AccountAttributeValue> = { ...flattenResource(resource) };
     // The source says these are empty: clear them. Values that are not visible are left as they are.
     for (const value of outcome.values)
@@ -596,6 +623,7 @@ async function buildPlan(
     managedCount: managedAccountIds.size,
     skipped,
     unresolvedReferences,
+    pendingReferencesOfKey,
     sourceIdOfKey,
     matchReasons,
     emailOfKey,
@@ -637,6 +665,44 @@ const DEFAULT_WRITES_PER_BATCH = 500;
 
 function sleepOf(deps: SyncEngineDependencies): (ms: number) => Promise<void> {
   return deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+}
+
+/**
+ * The plan's operations with its creates reordered so that a person's manager, when created in the
+ * same plan, comes first. Every other operation keeps its place; creates keep their relative order
+ * within one level of the hierarchy. A reference cycle (two people supervising each other) just stops
+ * the deepening; the second pass of the run resolves whatever is still open.
+ */
+function managersFirst(operations: readonly PlanOperation[], built: BuiltPlan): PlanOperation[] {
+  const createdKeyOfSource = new Map<string, string>();
+  for (const operation of operations)
+    if (operation.kind === 'create' && operation.personId !== null) {
+      createdKeyOfSource.set(operation.personId, operation.personId);
+      const sourceId = built.sourceIdOfKey.get(operation.personId);
+      if (sourceId !== undefined) createdKeyOfSource.set(sourceId, operation.personId);
+    }
+  const depth = new Map<string, number>();
+  const depthOf = (key: string, seen: Set<string>): number => {
+    const known = depth.get(key);
+    if (known !== undefined) return known;
+    if (seen.has(key)) return 0;
+    seen.add(key);
+    let level = 0;
+    for (const reference of built.pendingReferencesOfKey.get(key) ?? []) {
+      const manager = createdKeyOfSource.get(reference.sourceId);
+      if (manager !== undefined && manager !== key) level = Math.max(level, depthOf(manager, seen) + 1);
+    }
+    depth.set(key, level);
+    return level;
+  };
+  const creates = operations.filter((o) => o.kind === 'create');
+  const levelOf = (o: PlanOperation) => (o.personId === null ? 0 : depthOf(o.personId, new Set()));
+  const ordered = creates
+    .map((operation, index) => ({ operation, index, level: levelOf(operation) }))
+    .sort((a, b) => a.level - b.level || a.index - b.index)
+    .map((c) => c.operation);
+  let next = 0;
+  return operations.map((o) => (o.kind === 'create' ? (ordered[next++] ?? o) : o));
 }
 
 /** The desired account a create operation sends; `email` is what an unknown outcome is read back by. */
@@ -762,12 +828,35 @@ async function applyPlan(
   runId: string,
 ): Promise<AppliedOperation[]> {
   const results: AppliedOperation[] = [];
-  const operations = built.plan.operations;
+  const operations = managersFirst(built.plan.operations, built);
   let done = 0;
 
   const sourceIdOf = (operation: PlanOperation): string | null => {
     const personKey = operation.personId;
     return personKey === null ? null : (built.sourceIdOfKey.get(personKey) ?? personKey);
+  };
+
+  /** Source id (and person key) → the account a create of this apply made. */
+  const createdAccountOf = new Map<string, string>();
+  /**
+   * A create whose manager was created earlier in this apply carries the manager at once, so a first
+   * sync writes each account once instead of creating it and updating it in a second pass. The added
+   * attribute is part of the operation's changes, so the journal and the audit log show it.
+   */
+  const withCreatedReferences = (operation: PlanOperation): PlanOperation => {
+    if (operation.kind !== 'create' || operation.personId === null) return operation;
+    const pending = built.pendingReferencesOfKey.get(operation.personId) ?? [];
+    const added = pending.flatMap((reference) => {
+      const accountId = createdAccountOf.get(reference.sourceId);
+      return accountId === undefined ? [] : [{ path: reference.attribute, before: null, after: accountId }];
+    });
+    return added.length === 0 ? operation : { ...operation, changes: [...operation.changes, ...added] };
+  };
+  const rememberCreated = (operation: PlanOperation, accountId: string | null): void => {
+    if (operation.kind !== 'create' || accountId === null || operation.personId === null) return;
+    createdAccountOf.set(operation.personId, accountId);
+    const sourceId = sourceIdOf(operation);
+    if (sourceId !== null) createdAccountOf.set(sourceId, accountId);
   };
 
   /** Journaled before it is applied, so a crash leaves a trace the next run reconciles. */
@@ -862,8 +951,9 @@ async function applyPlan(
     await withRetries(deps, settings, () => target.disableAccount!(id));
   };
 
-  const applyOne = async (operation: PlanOperation): Promise<void> => {
+  const applyOne = async (planned: PlanOperation): Promise<void> => {
     deps.onProgress?.({ phase: 'apply', done, total: operations.length });
+    const operation = withCreatedReferences(planned);
     await journalStart(operation);
     let accountId = operation.accountId;
     try {
@@ -914,6 +1004,7 @@ async function applyPlan(
       return;
     }
     await journalApplied(operation, accountId);
+    rememberCreated(operation, accountId);
     done += 1;
   };
 
