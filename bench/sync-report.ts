@@ -84,7 +84,7 @@ export function formatReport(summary: SyncBenchmarkSummary): string {
       ],
       [
         'accounts',
-        `${count(firstSync.accountsCreated)} created, ${count(firstSync.accountsUpdated)} updated (managers set in the second pass), ${firstSync.failed} failed; ${count(firstSync.directoryUsers)} users in the directory`,
+        `${count(firstSync.accountsCreated)} created, ${count(firstSync.accountsUpdated)} updated, ${firstSync.failed} failed; ${count(firstSync.directoryUsers)} users in the directory`,
       ],
       [
         'Personio requests',
