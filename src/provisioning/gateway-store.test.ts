@@ -4,7 +4,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createManualClock } from '../core/testing/manual-clock.ts';
-import { DIALECTS, openTestDatabase, type TestDatabase } from '../store/testing/test-database.ts';
+import {
+  DIALECTS,
+  addTestConnections,
+  openTestDatabase,
+  type TestDatabase,
+} from '../store/testing/test-database.ts';
 import { GatewayStore } from './gateway-store.ts';
 
 const T0 = new Date('2026-11-01T09:00:00.000Z');
@@ -29,18 +34,7 @@ for (const dialect of DIALECTS) {
 
     before(async () => {
       database = await openTestDatabase(dialect);
-      await database.db
-        .insertInto('connections')
-        .values({
-          id: 'p',
-          app: 'personio',
-          display_name: 'p',
-          settings: '{}',
-          secrets: null,
-          created_at: T0.toISOString(),
-          updated_at: T0.toISOString(),
-        })
-        .execute();
+      await addTestConnections(database.db, ['p'], 'personio', T0.toISOString());
       store = new GatewayStore(database.db, clock);
     });
     after(() => database.close());

@@ -8,7 +8,12 @@ import {
   createConnectorStateRepository,
   type ConnectorStateRepository,
 } from './connector-state-repository.ts';
-import { DIALECTS, openTestDatabase, type TestDatabase } from './testing/test-database.ts';
+import {
+  DIALECTS,
+  addTestConnections,
+  openTestDatabase,
+  type TestDatabase,
+} from './testing/test-database.ts';
 
 for (const dialect of DIALECTS) {
   void describe(`connector state on ${dialect}`, { timeout: 60_000 }, () => {
@@ -18,20 +23,7 @@ for (const dialect of DIALECTS) {
     before(async () => {
       database = await openTestDatabase(dialect);
       const now = '2026-03-02T09:00:00.000Z';
-      for (const id of ['entra-a', 'entra-b']) {
-        await database.db
-          .insertInto('connections')
-          .values({
-            id,
-            app: 'directory',
-            display_name: id,
-            settings: '{}',
-            secrets: null,
-            created_at: now,
-            updated_at: now,
-          })
-          .execute();
-      }
+      await addTestConnections(database.db, ['entra-a', 'entra-b'], 'directory', now);
       repository = createConnectorStateRepository({
         db: database.db,
         clock: createManualClock(new Date(now)),

@@ -7,7 +7,12 @@ import { USER_RESOURCE_SCHEMA } from '../scim/attribute-resolver.ts';
 import { parseFilter } from '../scim/filter-parser.ts';
 import { URN } from '../scim/schema.ts';
 import { ScimRepository, type ListQuery } from './scim-repository.ts';
-import { DIALECTS, openTestDatabase, type TestDatabase } from './testing/test-database.ts';
+import {
+  DIALECTS,
+  addTestConnections,
+  openTestDatabase,
+  type TestDatabase,
+} from './testing/test-database.ts';
 
 const LOCATION = 'http://roster.test/scim/v2/acme/Users/';
 const CONNECTIONS = ['acme', 'other'] as const;
@@ -48,23 +53,7 @@ for (const dialect of DIALECTS) {
     });
     after(() => database.close());
 
-    const addConnections = async (): Promise<void> => {
-      const now = new Date().toISOString();
-      await database.db
-        .insertInto('connections')
-        .values(
-          CONNECTIONS.map((id) => ({
-            id,
-            app: 'directory',
-            display_name: id,
-            settings: '{}',
-            secrets: null,
-            created_at: now,
-            updated_at: now,
-          })),
-        )
-        .execute();
-    };
+    const addConnections = (): Promise<void> => addTestConnections(database.db, CONNECTIONS);
 
     void test('every paging shape reports the true number of matches as users come and go', async () => {
       await fc.assert(
@@ -148,18 +137,7 @@ for (const dialect of DIALECTS) {
       for (let i = 0; i < 3; i++)
         await repository.create('acme', 'User', { schemas: [URN.user], userName: `gone${i}@example.com` });
       await database.db.deleteFrom('connections').where('id', '=', 'acme').execute();
-      await database.db
-        .insertInto('connections')
-        .values({
-          id: 'acme',
-          app: 'directory',
-          display_name: 'acme',
-          settings: '{}',
-          secrets: null,
-          created_at: new Date().toISOString(),
-          updated_at: new Date().toISOString(),
-        })
-        .execute();
+      await addTestConnections(database.db, ['acme']);
       const page = await repository.list(
         'acme',
         'User',

@@ -7,7 +7,11 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { createAuditLog, type AuditLog } from '../../store/audit-log.ts';
-import { openTestDatabase, type TestDatabase } from '../../store/testing/test-database.ts';
+import {
+  addTestConnections,
+  openTestDatabase,
+  type TestDatabase,
+} from '../../store/testing/test-database.ts';
 import { MAX_TASK_LIST_LIMIT } from '../../tasks/task-repository.ts';
 import { TaskRepository } from '../../tasks/task-repository.ts';
 import type { NewTask, Task } from '../../tasks/task.ts';
@@ -45,21 +49,7 @@ void describe('roster task and connection set', { timeout: 300_000 }, () => {
     audit = createAuditLog({ db: test.db, dialect: 'sqlite' });
     tasks = new TaskRepository({ db: test.db, audit });
     env = testEnvironment({ ROSTER_DATA_DIR: test.dataDir });
-    const now = new Date().toISOString();
-    for (const id of ['acme', 'other']) {
-      await test.db
-        .insertInto('connections')
-        .values({
-          id,
-          app: 'directory',
-          display_name: id,
-          settings: '{}',
-          secrets: null,
-          created_at: now,
-          updated_at: now,
-        })
-        .execute();
-    }
+    await addTestConnections(test.db, ['acme', 'other']);
   });
   after(async () => {
     await test?.close();

@@ -5,7 +5,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import type { Kysely } from 'kysely';
 import { openDatabase, type Dialect, type OpenDatabase } from '../database.ts';
+import type { Database } from '../database-types.ts';
 
 export const DIALECTS: readonly Dialect[] = ['sqlite', 'postgres'];
 
@@ -65,3 +67,29 @@ async function dropSchema(databaseUrl: string, schema: string): Promise<void> {
 
 /** A fixed 32-byte root key for tests, as base64. */
 export const TEST_SECRET_KEY = Buffer.alloc(32, 0x5a).toString('base64');
+
+/**
+ * Connection rows for tests that need a connection to exist and nothing else about it: no settings,
+ * no secrets, written directly (the connection repository's own tests cover creating them properly).
+ */
+export async function addTestConnections(
+  db: Kysely<Database>,
+  ids: readonly string[],
+  app = 'directory',
+  at = new Date().toISOString(),
+): Promise<void> {
+  await db
+    .insertInto('connections')
+    .values(
+      ids.map((id) => ({
+        id,
+        app,
+        display_name: id,
+        settings: '{}',
+        secrets: null,
+        created_at: at,
+        updated_at: at,
+      })),
+    )
+    .execute();
+}

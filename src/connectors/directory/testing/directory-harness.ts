@@ -3,7 +3,7 @@
 // opened on the first connection the way the host opens it. Harnesses may share one database: fresh
 // connections isolate them as well as fresh databases would, at a fraction of the cost.
 import { ScimRepository } from '../../../store/scim-repository.ts';
-import { openTestDatabase } from '../../../store/testing/test-database.ts';
+import { addTestConnections, openTestDatabase } from '../../../store/testing/test-database.ts';
 import type { TestDatabase } from '../../../store/testing/test-database.ts';
 import type { Dialect } from '../../../store/index.ts';
 import type { ConnectorHandle } from '../../contract.ts';
@@ -85,21 +85,7 @@ export async function startDirectoryHarness(
   const connectionId = `directory-${process.pid}-${harnessNumber}`;
   const otherConnectionId = `${connectionId}-other`;
   try {
-    const now = new Date().toISOString();
-    await database.db
-      .insertInto('connections')
-      .values(
-        [connectionId, otherConnectionId].map((id) => ({
-          id,
-          app: 'directory',
-          display_name: id,
-          settings: '{}',
-          secrets: null,
-          created_at: now,
-          updated_at: now,
-        })),
-      )
-      .execute();
+    await addTestConnections(database.db, [connectionId, otherConnectionId]);
     const userIds: string[] = [];
     for (let n = 1; n <= (options.users ?? 7); n++) {
       userIds.push((await repository.create(connectionId, 'User', seededUser(n))).id);
