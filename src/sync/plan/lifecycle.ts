@@ -183,6 +183,16 @@ function stepAt(
   // Joiners follow the hire date, not Personio's onboarding→active flip, whose hour is unknown (a sync
   // at 04:00 Berlin has seen it a day late). A hire date moved later moves the account back to staged.
   if (createAt !== null && startAt !== null && hireDate !== null) {
+    // An account already made for an earlier hire date (the start moved later) is staged, not absent:
+    // otherwise its next change would be absent→pending, which needs no operation, and the enable at
+    // the new start would never be scheduled.
+    if (at < createAt && history?.hasAccount === true) {
+      return {
+        state: 'pending',
+        phase: 'before_start',
+        reason: `starts ${hireDate}; the existing account stays disabled until ${iso(startAt)} (${zoneNote})`,
+      };
+    }
     if (at < createAt) {
       return {
         state: 'absent',
