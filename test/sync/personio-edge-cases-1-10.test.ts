@@ -258,6 +258,11 @@ void test('case 2 — start date moved or hire cancelled before start: activatio
       [{ kind: 'enable', at: '2026-12-19T23:00:00.000Z', personId: moved }],
       'the activation moved with the hire date',
     );
+    assert.equal(
+      (await w.syncs.require('hr')).nextDueAt,
+      '2026-12-19T23:00:00.000Z',
+      'the server runs the sync at the new start',
+    );
     assert.deepEqual(
       scheduledOf(replanned).filter((s) => s.personId !== moved),
       [],
@@ -329,6 +334,7 @@ void test('case 4 — termination withdrawn or moved later: the pending disable 
   await withWorld(NOW, async (w) => {
     const pending = await w.hire(berliner('Wil', 'Withdrawn'));
     const done = await w.hire(berliner('Ren', 'Enabled'));
+    const later = await w.hire(berliner('Lou', 'Later'));
     await w.run();
 
     await w.control('PATCH', `/employees/${pending}`, { termination_date: '2026-12-15' });
@@ -374,7 +380,20 @@ void test('case 4 — termination withdrawn or moved later: the pending disable 
     await w.control('PATCH', `/employees/${done}`, { status: 'active' });
     assert.deepEqual(kinds(await w.run()), [`enable ${done}`]);
     assert.equal((await w.accountOf('ren.enabled@example.com'))?.data['active'], true);
-    assert.equal((await w.accounts()).length, 2, 'the same accounts, none recreated');
+
+    // Differs from the note (re-enable only with no termination date): the engine follows the dates,
+    // so a disabled account whose end date HR moves into the future, status active, is re-enabled and
+    // the new end is scheduled.
+    await w.control('PATCH', `/employees/${later}`, { termination_date: '2026-12-31' });
+    assert.deepEqual(kinds(await w.run()), [`disable ${later}`]);
+    await w.control('PATCH', `/employees/${later}`, { termination_date: '2027-01-31', status: 'active' });
+    const movedLater = await w.run();
+    assert.deepEqual(kinds(movedLater), [`enable ${later}`]);
+    assert.deepEqual(scheduledOf(movedLater), [
+      { kind: 'disable', at: '2027-01-31T23:00:00.000Z', personId: later },
+    ]);
+    assert.equal((await w.accountOf('lou.later@example.com'))?.data['active'], true);
+    assert.equal((await w.accounts()).length, 3, 'the same accounts, none recreated');
   });
 });
 
