@@ -264,6 +264,11 @@ void test('case 11 — work email change: the account keyed on the Personio id f
       ['ada.lovelace@example.com'],
     );
     assert.equal((await w.users()).length, count, 'no new account');
+    const journal = await w.deps.audit.list({ syncId: 'hr', personId: String(ada), limit: 50 });
+    assert.deepEqual(
+      journal.map((e) => `${e.action} ${e.outcome} ${e.accountId}`),
+      [`account.create applied ${before.id}`, `account.update applied ${before.id}`],
+    );
     assert.deepEqual(describeOps(await w.run({ dryRun: true })), [], 'converged');
   });
 });
@@ -473,6 +478,11 @@ void test('case 16 — deleted employee: gone from a complete full read → disa
     const after = await w.userOf(del);
     assert.equal(after?.id, account?.id, 'the account still exists');
     assert.equal(after?.data['active'], false);
+    const journal = await w.deps.audit.list({ syncId: 'hr', personId: String(del), limit: 50 });
+    assert.deepEqual(
+      journal.map((e) => `${e.action} ${e.outcome}`),
+      ['account.create applied', 'account.disable applied'],
+    );
   });
 });
 
@@ -549,6 +559,30 @@ void test('case 18 — mapped custom attributes: the time-zone attribute dynamic
 
       // Explicitly emptied in Personio: cleared in the target.
       await w.control('PATCH', `/employees/${tz}`, { time_zone: null });
+      await w.control('PATCH', `/employees/${tz}`, { time_zone: 'Asia/Singapore' });
+      assertApplied(await w.run());
+      assert.equal((await w.userOf(tz))?.data['timezone'], 'Asia/Singapore');
+
+      // The attribute taken off the credential's list: not visible, so the target keeps its value.
+      await w.restartEmulator(['dynamic_1310547']);
+      const again = await w.hire({
+        first_name: 'Tess',
+        last_name: 'Zone',
+        email: 'tess@example.com',
+        time_zone: 'Asia/Singapore',
+      });
+      assert.equal(again, tz, 'the replacement emulator serves the same people');
+      const hidden = await w.run();
+      assertApplied(hidden);
+      assert.ok(
+        !(hidden.plan?.operations ?? []).some((o) => o.changes.some((c) => c.path === 'timezone')),
+        JSON.stringify(describeOps(hidden)),
+      );
+      assert.equal((await w.userOf(tz))?.data['timezone'], 'Asia/Singapore');
+
+      // Visible again and explicitly emptied in Personio: cleared in the target.
+      await w.restartEmulator([]);
+      await w.hire({ first_name: 'Tess', last_name: 'Zone', email: 'tess@example.com', time_zone: null });
       assertApplied(await w.run());
       assert.equal((await w.userOf(tz))?.data['timezone'], undefined);
     },
@@ -593,8 +627,18 @@ void test('case 19 — pagination while data changes: a hire or removal between 
       if (served !== 1) return;
       late = await w.hire({ first_name: 'Lara', last_name: 'Late', email: 'lara@example.com' });
     };
+    await w.control('DELETE', '/requests');
     const hired = await w.run();
     w.betweenPages = null;
+    const firstPages = (
+      (await w.control('GET', '/requests')) as {
+        requests: { path: string; query: Record<string, unknown> }[];
+      }
+    ).requests.filter((r) => r.path === '/v1/company/employees' && (r.query['offset'] ?? '0') === '0');
+    assert.ok(
+      firstPages.length >= 2,
+      `the read restarted: ${JSON.stringify(firstPages.map((r) => r.query))}`,
+    );
     assertApplied(hired);
     assert.equal(hired.sourceRead, 'complete');
     assert.deepEqual(
@@ -719,6 +763,8 @@ void test('case 20 — outages, 429s and token problems: 429 with Retry-After, 5
     assert.equal(held.outcome, 'held', JSON.stringify(held.guard));
     assert.equal(await active(), activeAtStart, 'nothing applied while held');
     assert.equal((await w.syncs.require('hr')).heldHash, held.plan?.hash);
+    const holds = await w.deps.audit.list({ syncId: 'hr', action: 'sync.held', limit: 10 });
+    assert.equal(holds.length, 1, 'the hold is journaled');
     await w.syncs.updateState('hr', { approvedHash: held.plan?.hash ?? null });
     const released = await w.run();
     assertApplied(released);
