@@ -206,6 +206,41 @@ async function readSource(
   return { mode, sourceRead, people: list, watermark, readStartedAt };
 }
 
+/** Most disappearances confirmed one by one in a run; more than that is for the guard to hold. */
+const MAX_CONFIRMED_DISAPPEARANCES = 100;
+
+/**
+ * A person this sync manages who is missing from a complete full read is read once more, alone, before
+ * their absence can disable anyone: offset paging (Personio v1) cannot notice a removal and a hire
+ * between two pages, which shifts someone from a page not yet read onto one already read. Found, they
+ * join the snapshot; gone (`null`), their absence stands. When a check fails, absence is not concluded
+ * this run (the read counts as partial), since "could not ask" is not "gone".
+ */
+async function confirmDisappearances(
+  deps: SyncEngineDependencies,
+  sync: SyncRecord,
+  people: PeopleSource,
+  snapshot: Snapshot,
+): Promise<Snapshot> {
+  if (snapshot.mode !== 'full' || snapshot.sourceRead !== 'complete') return snapshot;
+  const read = new Set(snapshot.people.map((p) => p.sourceId));
+  const links = await deps.syncs.listLinks(sync.id);
+  const missing = [
+    ...new Set(links.filter((l) => l.state !== 'disabled' && !read.has(l.sourceId)).map((l) => l.sourceId)),
+  ];
+  if (missing.length === 0 || missing.length > MAX_CONFIRMED_DISAPPEARANCES) return snapshot;
+  const found: SourcePerson[] = [];
+  for (const sourceId of missing) {
+    try {
+      const person = await people.getPerson(sourceId);
+      if (person !== null) found.push(person);
+    } catch {
+      return { ...snapshot, sourceRead: 'partial', people: [...snapshot.people, ...found] };
+    }
+  }
+  return found.length === 0 ? snapshot : { ...snapshot, people: [...snapshot.people, ...found] };
+}
+
 async function runUnderLease(
   deps: SyncEngineDependencies,
   sync: SyncRecord,
@@ -290,7 +325,7 @@ async function reconcile(
 ): Promise<SyncRunResult> {
   let snapshot: Snapshot;
   try {
-    snapshot = await readSource(deps, sync, people, options);
+    snapshot = await confirmDisappearances(deps, sync, people, await readSource(deps, sync, people, options));
   } catch (error) {
     // A failed read never means "everyone left": nothing is planned from it.
     return {
