@@ -591,9 +591,11 @@ async function buildPlan(
   const wantedKeys = new Set<string>();
   let unresolvedReferences = 0;
   const pendingReferencesOfKey = new Map<string, readonly PendingReference[]>();
-  for (const [key, { primary, profiles: all }] of profiles) {
-    sourceIdOfKey.set(key, primary.sourceId);
-    const own = accountByKey.get(key);
+  // Lifecycles first: a manager who has left (their account disabled, or none wanted) is cleared
+  // from their reports rather than left pointing at a disabled account, whatever the order of people.
+  const lifecycleOf = new Map<string, ReturnType<typeof combinedLifecycle>>();
+  const goneSourceIds = new Set<string>();
+  for (const [key, { profiles: all }] of profiles) {
     const lifecycle = combinedLifecycle(
       all,
       now,
@@ -605,6 +607,14 @@ async function buildPlan(
       },
       { hasAccount: linkedKeys.has(key) },
     );
+    lifecycleOf.set(key, lifecycle);
+    if (lifecycle.state !== 'pending' && lifecycle.state !== 'active')
+      for (const profile of all) goneSourceIds.add(profile.sourceId);
+  }
+  for (const [key, { primary }] of profiles) {
+    sourceIdOfKey.set(key, primary.sourceId);
+    const own = accountByKey.get(key);
+    const lifecycle = lifecycleOf.get(key)!;
     if (lifecycle.state === 'pending' || lifecycle.state === 'active') wantedKeys.add(key);
     const outcome = await applyMapping(mapping, primary, {
       purpose: own ? 'update' : 'create',
@@ -618,7 +628,9 @@ async function buildPlan(
       desired.set(key, { person: primary, desiredAccount: null, lifecycle });
       continue;
     }
-    const { resource, unresolved } = resolveReferences(outcome.resource, outcome.references, (sourceId) =>
+    const gone = outcome.references.filter((r) => goneSourceIds.has(r.sourceId));
+    const live = outcome.references.filter((r) => !goneSourceIds.has(r.sourceId));
+    const { resource, unresolved } = resolveReferences(outcome.resource, live, (sourceId) =>
       accountOfSource.get(sourceId),
     );
     unresolvedReferences += unresolved.length;
@@ -629,6 +641,8 @@ async function buildPlan(
       if (value.state === 'empty' && !(value.target in flat)) flat[value.target] = null;
     // A manager whose account is not known yet is left as it is, not cleared.
     for (const reference of unresolved) delete flat[reference.target];
+    // A manager who has left is cleared: never a pointer to a disabled account.
+    for (const { attribute } of pendingReferencesOf(gone)) flat[attribute] = null;
     delete flat['active'];
     for (const [attribute, map] of taken) {
       const v = flat[attribute];
