@@ -583,29 +583,23 @@ void test('case 18 — mapped custom attributes: the time-zone attribute dynamic
   );
 });
 
-void test(
-  'case 18b — custom attribute type/option change: a mapped value that no longer type-checks (a time zone option renamed to a non-IANA label) pauses the mapping instead of writing it',
-  {
-    todo: 'the engine re-reads no attribute definitions and type-checks no mapped custom value: the renamed option is written to the target as is',
-  },
-  async () => {
-    await withWorld(
-      { mapping: TIME_ZONE_MAPPING, personio: { customAttributes: { zone: 'dynamic_1310547' } } },
-      async (w) => {
-        const tz = await w.hire({
-          first_name: 'Tom',
-          last_name: 'Zone',
-          email: 'tom@example.com',
-          time_zone: 'Europe/Berlin',
-        });
-        assertApplied(await w.run());
-        await w.control('PATCH', `/employees/${tz}`, { dynamic_1310547: 'Berlin (CET)' });
-        await w.run();
-        assert.equal((await w.userOf(tz))?.data['timezone'], 'Europe/Berlin');
-      },
-    );
-  },
-);
+void test('case 18b — custom attribute type/option change: a mapped value that no longer type-checks (a time zone option renamed to a non-IANA label) pauses the mapping instead of writing it', async () => {
+  await withWorld(
+    { mapping: TIME_ZONE_MAPPING, personio: { customAttributes: { zone: 'dynamic_1310547' } } },
+    async (w) => {
+      const tz = await w.hire({
+        first_name: 'Tom',
+        last_name: 'Zone',
+        email: 'tom@example.com',
+        time_zone: 'Europe/Berlin',
+      });
+      assertApplied(await w.run());
+      await w.control('PATCH', `/employees/${tz}`, { dynamic_1310547: 'Berlin (CET)' });
+      await w.run();
+      assert.equal((await w.userOf(tz))?.data['timezone'], 'Europe/Berlin');
+    },
+  );
+});
 
 const SMALL_PAGES = { pageSize: 5, readAheadPages: 1 };
 

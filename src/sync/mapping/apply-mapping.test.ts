@@ -150,6 +150,39 @@ void describe('applyMapping: what each target came to', () => {
   });
 });
 
+void describe('applyMapping: values that no longer fit their target (edge case 18)', () => {
+  const mapping = load(`attributes:
+  userName: "[workEmail]"
+  timezone: "[customAttributes.Zone]"
+  locale: "[customAttributes.Locale]"
+`);
+
+  void test('keeps a valid time zone and language tag', async () => {
+    const person = personWith({ customAttributes: { Zone: 'Asia/Singapore', Locale: 'de-DE' } });
+    const { resource, warnings } = success(await applyMapping(mapping, person));
+    assert.equal(resource['timezone'], 'Asia/Singapore');
+    assert.equal(resource['locale'], 'de-DE');
+    assert.deepEqual(warnings, []);
+  });
+
+  void test('leaves out a value that is no IANA zone or language tag, so the target keeps its own, and says so', async () => {
+    const person = personWith({ customAttributes: { Zone: 'Berlin (CET)', Locale: 'German please' } });
+    const { resource, values, warnings } = success(await applyMapping(mapping, person));
+    assert.equal(Object.hasOwn(resource, 'timezone'), false);
+    assert.equal(Object.hasOwn(resource, 'locale'), false);
+    assert.deepEqual(
+      values.filter((v) => v.target !== 'userName').map((v) => [v.target, v.state]),
+      [
+        ['timezone', 'unknown'],
+        ['locale', 'unknown'],
+      ],
+    );
+    assert.equal(warnings.length, 2);
+    assert.match(warnings[0] ?? '', /timezone of person .* is not an IANA time zone/);
+    assert.match(warnings[1] ?? '', /locale of person .* is not a language tag/);
+  });
+});
+
 void describe('applyMapping: errors', () => {
   void test('names the target and the person, and collects every failed target', async () => {
     const mapping = load(`attributes:

@@ -244,6 +244,14 @@ export async function applyMapping(
       errors.push(mappingError(target.text, personId, `${target.text} ${converted.error}`));
       continue;
     }
+    const formatProblem = target.kind === 'reference' ? null : checkFormat(target.text, converted.value);
+    if (formatProblem !== null) {
+      // Edge case 18: a source value that no longer fits the target (a renamed option, a changed
+      // attribute type) is left out, so the target keeps its last good value, and reported.
+      warnings.push(`${target.text} of person ${personId} ${formatProblem}; the target keeps its value`);
+      values.push({ target: target.text, state: 'unknown', applyOn: attribute.applyOn, isReference: false });
+      continue;
+    }
     if (target.kind === 'reference') {
       const sourceId = String(converted.value);
       if (sourceId === personId) {
@@ -288,6 +296,24 @@ export async function applyMapping(
     references,
     warnings,
   };
+}
+
+/**
+ * SCIM attributes with a defined format (RFC 7643 §4.1.1): `timezone` is an IANA time zone, `locale`
+ * and `preferredLanguage` are language tags. Returns what is wrong with a value, or null when it fits
+ * or the attribute has no format to check.
+ */
+function checkFormat(target: string, value: unknown): string | null {
+  if (typeof value !== 'string') return null;
+  const name = target.slice(target.lastIndexOf(':') + 1).toLowerCase();
+  try {
+    if (name === 'timezone') new Intl.DateTimeFormat('en', { timeZone: value });
+    else if (name === 'locale' || name === 'preferredlanguage') Intl.getCanonicalLocales(value);
+    else return null;
+  } catch {
+    return name === 'timezone' ? 'is not an IANA time zone' : 'is not a language tag';
+  }
+  return null;
 }
 
 /**
