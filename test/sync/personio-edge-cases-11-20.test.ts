@@ -595,8 +595,14 @@ void test('case 18b — custom attribute type/option change: a mapped value that
       });
       assertApplied(await w.run());
       await w.control('PATCH', `/employees/${tz}`, { dynamic_1310547: 'Berlin (CET)' });
-      await w.run();
+      const result = await w.run();
       assert.equal((await w.userOf(tz))?.data['timezone'], 'Europe/Berlin');
+      assert.ok(
+        result.warnings.some(
+          (x) => x.personId === String(tz) && /timezone .* not an IANA time zone/.test(x.message),
+        ),
+        `the run says why: ${JSON.stringify(result.warnings)}`,
+      );
     },
   );
 });

@@ -68,6 +68,7 @@ function formatPlan(result: SyncRunResult): string {
   for (const conflict of plan.conflicts) lines.push(`  conflict ${conflict.kind}: ${conflict.reason}`);
   for (const w of plan.withheld) lines.push(`  withheld ${w.kind} person ${w.personId ?? '-'}: ${w.reason}`);
   for (const s of result.skipped) lines.push(`  skipped person ${s.personId}: ${s.reason}`);
+  for (const w of result.warnings) lines.push(`  warning person ${w.personId}: ${w.message}`);
   if (result.guard?.held) {
     lines.push(`Held by a guard: ${result.guard.reasons.join(' ')}`);
     if (result.guard.isApprovable)
@@ -274,6 +275,7 @@ export function syncCommand(context: CliContext): Command {
               error: f.error,
             })),
             skipped: result.skipped,
+            warnings: result.warnings,
             error: result.error,
           },
           () => {
@@ -285,6 +287,7 @@ export function syncCommand(context: CliContext): Command {
               lines.push(
                 `  failed ${f.operation.kind} person ${f.operation.personId ?? '-'}: ${f.error ?? ''}`,
               );
+            for (const w of result.warnings) lines.push(`  warning person ${w.personId}: ${w.message}`);
             if (result.error) lines.push(result.error);
             return lines.join('\n');
           },

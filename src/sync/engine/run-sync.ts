@@ -99,6 +99,8 @@ export interface SyncRunResult {
   readonly applied: readonly AppliedOperation[];
   /** People the mapping could not turn into an account, with the reason. */
   readonly skipped: readonly { readonly personId: string; readonly reason: string }[];
+  /** What the mapping did not stop at but deserves a look (a person supervising themself, a value left out). */
+  readonly warnings: readonly { readonly personId: string; readonly message: string }[];
   readonly error: string | null;
 }
 
@@ -170,6 +172,7 @@ function emptyResult(syncId: string, outcome: SyncRunOutcome, error: string | nu
     planJson: null,
     applied: [],
     skipped: [],
+    warnings: [],
     error,
   };
 }
@@ -338,11 +341,13 @@ async function reconcile(
   let lastPlan: Plan | null = null;
   let lastGuard: GuardResult | null = null;
   let skipped: { personId: string; reason: string }[] = [];
+  let warnings: { personId: string; message: string }[] = [];
   // A second pass resolves managers of people created in the first (their account ids did not exist yet).
   for (let pass = 0; pass < 2; pass++) {
     const built = await buildPlan(deps, sync, settings, mapping, scope, snapshot, accountsTarget);
     lastPlan = built.plan;
     skipped = built.skipped;
+    warnings = built.warnings;
     deps.onProgress?.({ phase: 'plan', operations: built.plan.operations.length });
     const approvedHash = sync.approvedHash ?? undefined;
     lastGuard = guard(built.plan, {
@@ -360,6 +365,7 @@ async function reconcile(
       guard: lastGuard,
       planJson,
       skipped,
+      warnings,
     };
     if (options.dryRun) return { ...base, outcome: 'planned', applied: [], error: null };
     if (lastGuard.held) {
@@ -421,6 +427,7 @@ async function reconcile(
     planJson: plan_ && lastGuard ? planToJson(plan_, lastGuard.held) : null,
     applied,
     skipped,
+    warnings,
     error: failed.length > 0 ? `${failed.length} operation(s) failed; the next run retries them` : null,
   };
 }
@@ -479,6 +486,7 @@ interface BuiltPlan {
   readonly sourceRead: SourceRead;
   readonly managedCount: number;
   readonly skipped: { personId: string; reason: string }[];
+  readonly warnings: { personId: string; message: string }[];
   readonly unresolvedReferences: number;
   /**
    * Person key → the references (managers) not known when planning because that person's account does
@@ -586,6 +594,7 @@ async function buildPlan(
 
   const desired = new Map<string, DesiredPerson>();
   const skipped: { personId: string; reason: string }[] = [];
+  const warnings: { personId: string; message: string }[] = [];
   const sourceIdOfKey = new Map<string, string>();
   const emailOfKey = new Map<string, string>();
   const wantedKeys = new Set<string>();
@@ -628,6 +637,7 @@ async function buildPlan(
       desired.set(key, { person: primary, desiredAccount: null, lifecycle });
       continue;
     }
+    for (const message of outcome.warnings) warnings.push({ personId: key, message });
     const gone = outcome.references.filter((r) => goneSourceIds.has(r.sourceId));
     const live = outcome.references.filter((r) => !goneSourceIds.has(r.sourceId));
     const { resource, unresolved } = resolveReferences(outcome.resource, live, (sourceId) =>
@@ -671,6 +681,7 @@ async function buildPlan(
     sourceRead,
     managedCount: managedAccountIds.size,
     skipped,
+    warnings,
     unresolvedReferences,
     pendingReferencesOfKey,
     sourceIdOfKey,
