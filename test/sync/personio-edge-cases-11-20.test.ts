@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { startPersonioEmulator, type PersonioEmulator } from '../../emulators/personio/index.ts';
-import type { ConnectorHandle } from '../../src/connectors/contract.ts';
+import { ConnectorError, type ConnectorHandle } from '../../src/connectors/contract.ts';
 import { createManualClock } from '../../src/core/testing/manual-clock.ts';
 import { USER_RESOURCE_SCHEMA } from '../../src/scim/attribute-resolver.ts';
 import { createAuditLog } from '../../src/store/audit-log.ts';
@@ -59,6 +59,8 @@ interface World {
   readonly restartEmulator: (hiddenAttributes: string[]) => Promise<void>;
   /** Runs after the connector hands the engine each page of a full read, before the next is asked. */
   betweenPages: ((pagesServed: number) => Promise<void>) | null;
+  /** When set, reading one person alone (`getPerson`) fails as Personio being down would. */
+  getPersonFails: boolean;
   readonly close: () => Promise<void>;
 }
 
@@ -141,6 +143,10 @@ async function openWorld(options: WorldOptions = {}): Promise<World> {
             if (world?.betweenPages && page.nextCursor !== null) await world.betweenPages(served);
             return page;
           };
+        if (property === 'getPerson' && world?.getPersonFails)
+          return async () => {
+            throw new ConnectorError('unavailable', 'Personio answered 503 (test)');
+          };
         const value: unknown = Reflect.get(target, property, target);
         return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
       },
@@ -168,6 +174,7 @@ async function openWorld(options: WorldOptions = {}): Promise<World> {
     ).resources.map((r) => ({ id: r.id, data: r.data }));
   world = {
     betweenPages: null,
+    getPersonFails: false,
     get emulator() {
       return emulator;
     },
@@ -697,6 +704,42 @@ void test('case 19b — pagination: a removal and a hire between the same two pa
       [],
       `person ${shifted} moved from page 2 to page 1 while paging and was taken as gone`,
     );
+    assert.equal(shiftedAccount?.data['active'], true);
+    // The removed person was on the page read before the removal; the next full read confirms them gone.
+    assertApplied(await w.run());
+    assert.equal((await w.userOf(removedId))?.data['active'], false, 'the removed person is disabled');
+    assert.equal((await w.userOf(shifted))?.data['active'], true);
+  });
+});
+
+void test('case 19c — pagination: when a disappearance cannot be confirmed (Personio down for the single read), nobody is disabled and the run says why', async () => {
+  await withWorld({ personio: SMALL_PAGES }, async (w) => {
+    assertApplied(await w.run());
+    const listed = ((await w.control('GET', '/employees')) as { employees: { id: number }[] }).employees
+      .map((e) => e.id)
+      .sort((a, b) => a - b);
+    const removedId = listed[0]!;
+    w.betweenPages = async (served) => {
+      if (served !== 1) return;
+      await w.control('DELETE', `/employees/${removedId}`);
+      await w.hire({ first_name: 'Hugo', last_name: 'Hire', email: 'hugo@example.com' });
+    };
+    w.getPersonFails = true;
+    const result = await w.run();
+    w.betweenPages = null;
+    w.getPersonFails = false;
+    assert.equal(result.sourceRead, 'partial');
+    assert.deepEqual(
+      (result.plan?.operations ?? []).filter((o) => o.kind === 'disable').map((o) => o.personId),
+      [],
+    );
+    assert.ok(
+      result.warnings.some((x) => /reading them alone failed .*503.*nobody is disabled/.test(x.message)),
+      JSON.stringify(result.warnings),
+    );
+    // Once Personio answers again, the next run confirms the removal.
+    assertApplied(await w.run());
+    assert.equal((await w.userOf(removedId))?.data['active'], false);
   });
 });
 

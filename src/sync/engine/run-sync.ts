@@ -183,6 +183,8 @@ interface Snapshot {
   readonly people: readonly SourcePerson[];
   readonly watermark: string | null;
   readonly readStartedAt: string;
+  /** Why the read is less than it looked, for the run's warnings (a disappearance that could not be checked). */
+  readonly warnings?: readonly { readonly personId: string; readonly message: string }[];
 }
 
 async function readSource(
@@ -237,8 +239,14 @@ async function confirmDisappearances(
     try {
       const person = await people.getPerson(sourceId);
       if (person !== null) found.push(person);
-    } catch {
-      return { ...snapshot, sourceRead: 'partial', people: [...snapshot.people, ...found] };
+    } catch (error) {
+      const message = `missing from the full read, and reading them alone failed (${describeError(error)}); nobody is disabled for being absent in this run`;
+      return {
+        ...snapshot,
+        sourceRead: 'partial',
+        people: [...snapshot.people, ...found],
+        warnings: [{ personId: sourceId, message }],
+      };
     }
   }
   return found.length === 0 ? snapshot : { ...snapshot, people: [...snapshot.people, ...found] };
@@ -347,7 +355,7 @@ async function reconcile(
     const built = await buildPlan(deps, sync, settings, mapping, scope, snapshot, accountsTarget);
     lastPlan = built.plan;
     skipped = built.skipped;
-    warnings = built.warnings;
+    warnings = [...(snapshot.warnings ?? []), ...built.warnings];
     deps.onProgress?.({ phase: 'plan', operations: built.plan.operations.length });
     const approvedHash = sync.approvedHash ?? undefined;
     lastGuard = guard(built.plan, {
